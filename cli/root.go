@@ -1,0 +1,108 @@
+// Package cli is berth's docker-style command line. With no verb, berth runs
+// the TUI that main hands in (the CLI never imports the views itself).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"berth/engine"
+	"berth/engine/errdefs"
+)
+
+// TUI runs the full-screen app on an open engine.
+type TUI func(ctx context.Context, eng *engine.Engine) error
+
+// app is the state shared by the commands of one invocation.
+type app struct {
+	root, runRoot string
+	out, errOut   io.Writer
+	eng           *engine.Engine
+}
+
+// engine opens the engine on first use.
+func (a *app) engine() (*engine.Engine, error) {
+	if a.eng == nil {
+		eng, err := engine.New(a.root, engine.WithRunRoot(a.runRoot))
+		if err != nil {
+			return nil, err
+		}
+		a.eng = eng
+	}
+	return a.eng, nil
+}
+
+// Main runs berth with args (without the program name) and returns the exit code.
+func Main(args []string, tui TUI) int {
+	a := &app{out: os.Stdout, errOut: os.Stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := a.command(tui)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if a.eng != nil {
+		a.eng.Close()
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(a.errOut, "Error:", err)
+	return exitCode(err)
+}
+
+// exitCode maps error classes to exit codes: 130 for an interrupt, 1 otherwise.
+func exitCode(err error) int {
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		return int(ee)
+	case errdefs.IsCanceled(err):
+		return 130
+	default:
+		return 1
+	}
+}
+
+// exitError carries an exit code chosen by a command.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (a *app) command(tui TUI) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "berth",
+		Short: "A terminal workstation for containers, with its own engine",
+		Long: "berth opens a full-screen workstation for images and containers when run without a command.\n" +
+			"With a command it works like the docker CLI.",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := a.engine()
+			if err != nil {
+				return err
+			}
+			return tui(cmd.Context(), eng)
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	f := root.PersistentFlags()
+	f.StringVar(&a.root, "root", envOr("BERTH_ROOT", engine.DefaultRoot), "directory of the image and container store (env BERTH_ROOT)")
+	f.StringVar(&a.runRoot, "run-root", envOr("BERTH_RUN_ROOT", engine.DefaultRunRoot), "directory of runtime state (env BERTH_RUN_ROOT)")
+	root.AddCommand(a.imageCommands()...)
+	return root
+}

@@ -1,0 +1,140 @@
+// Package engine is berth's container engine, hosted in the process that uses
+// it: the CLI command or the TUI. Engine is the only door the UI uses; it
+// never imports UI code.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"berth/engine/content"
+	"berth/engine/errdefs"
+	"berth/engine/events"
+	"berth/engine/image"
+	"berth/engine/snapshot"
+	"berth/engine/store"
+)
+
+// Default locations of the store and the runtime state.
+const (
+	DefaultRoot    = "/var/lib/berth"
+	DefaultRunRoot = "/run/berth"
+)
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	runRoot string
+}
+
+// WithRunRoot sets the directory for runtime state (default /run/berth).
+func WithRunRoot(dir string) Option { return func(o *options) { o.runRoot = dir } }
+
+// Engine is an open berth root.
+type Engine struct {
+	root, runRoot string
+	db            *store.Store
+	images        *image.Service
+}
+
+// New opens the berth root at root (creating it on first use) and cleans up
+// what interrupted operations of earlier processes left half-written.
+func New(root string, opts ...Option) (*Engine, error) {
+	o := options{runRoot: DefaultRunRoot}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if os.Geteuid() != 0 {
+		return nil, errdefs.PermissionDenied("berth needs root for now (rootless mode comes later): run it as root, e.g. sudo berth")
+	}
+	for _, d := range []string{root, o.runRoot} {
+		if err := os.MkdirAll(d, 0o711); err != nil {
+			return nil, errdefs.FromIO(fmt.Errorf("cannot create %s: %w", d, err), d)
+		}
+	}
+	db, err := store.Open(filepath.Join(root, "db"))
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := content.New(filepath.Join(root, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	snaps, err := snapshot.New(filepath.Join(root, "snapshots"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Temp files of writers that died (kill -9 during a pull) go now; live
+	// writers of other processes hold locks and are left alone.
+	if err := errors.Join(blobs.Cleanup(), snaps.Cleanup()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Engine{root: root, runRoot: o.runRoot, db: db, images: image.NewService(db, blobs, snaps)}, nil
+}
+
+// Root is the directory of the store.
+func (e *Engine) Root() string { return e.root }
+
+// Close releases the store.
+func (e *Engine) Close() error { return e.db.Close() }
+
+// PullImage fetches ref from its registry into the store.
+func (e *Engine) PullImage(ctx context.Context, ref string, opts image.PullOptions) (image.PullResult, error) {
+	return e.images.Pull(ctx, ref, opts)
+}
+
+// ListImages lists the stored images, newest first.
+func (e *Engine) ListImages(ctx context.Context) ([]image.Summary, error) {
+	return e.images.List(ctx)
+}
+
+// InspectImage describes one image.
+func (e *Engine) InspectImage(ctx context.Context, ref string) (*image.Inspect, error) {
+	return e.images.Inspect(ctx, ref)
+}
+
+// ImageHistory lists the steps that made an image, newest first.
+func (e *Engine) ImageHistory(ctx context.Context, ref string) ([]image.HistoryEntry, error) {
+	return e.images.History(ctx, ref)
+}
+
+// TagImage gives the image named by src the name dst.
+func (e *Engine) TagImage(ctx context.Context, src, dst string) error {
+	return e.images.Tag(ctx, src, dst)
+}
+
+// RemoveImage untags, and deletes once no name is left, the image ref names.
+func (e *Engine) RemoveImage(ctx context.Context, ref string, opts image.RemoveOptions) ([]image.RemoveResult, error) {
+	return e.images.Remove(ctx, ref, opts)
+}
+
+// PruneImages removes dangling images (all unused ones with all=true).
+func (e *Engine) PruneImages(ctx context.Context, all bool) (image.PruneReport, error) {
+	return e.images.Prune(ctx, all)
+}
+
+// SaveImages writes refs to w as one tar that is both a docker-archive and an
+// OCI image layout.
+func (e *Engine) SaveImages(ctx context.Context, refs []string, w io.Writer) error {
+	return e.images.Save(ctx, refs, w)
+}
+
+// LoadImages reads a docker-archive or OCI layout tar from r.
+func (e *Engine) LoadImages(ctx context.Context, r io.Reader) (image.LoadResult, error) {
+	return e.images.Load(ctx, r)
+}
+
+// Events sends every change made to this root, by this process or another,
+// from now until ctx ends.
+func (e *Engine) Events(ctx context.Context) <-chan events.Event {
+	return events.Watch(ctx, e.db, 250*time.Millisecond)
+}

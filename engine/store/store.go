@@ -1,0 +1,195 @@
+// Package store is berth's metadata database: one SQLite file, <root>/db, in
+// WAL mode, shared safely by every berth process on the same root (a TUI left
+// open while CLI commands run). Writers take the write lock at BEGIN
+// (BEGIN IMMEDIATE) and wait up to 30 s for it, so no transaction ever fails
+// with "database is locked" half-way; readers never block writers.
+//
+// All access goes through View (read-only) and Update (read-write), each one
+// transaction; the typed methods on Tx are the only SQL in berth.
+//
+// Schema, version 1 (PRAGMA user_version; migrations[] below upgrades older
+// files in order, inside one transaction):
+//
+//	images(id PK "sha256:<config hex>", manifest_digest, manifest_media_type,
+//	       os, arch, variant, created unix-ns, size unpacked bytes, added unix-ns)
+//	image_layers(image_id FK images ON DELETE CASCADE, idx, blob_digest,
+//	       media_type, blob_size, diff_id, size unpacked bytes; PK(image_id, idx))
+//	tags(name PK full reference "docker.io/library/busybox:latest", image_id FK images)
+//	repo_digests(repo, digest, image_id FK images ON DELETE CASCADE; PK(repo, digest))
+//	       digest is what the registry served for repo (an index digest for
+//	       multi-arch images), shown as repo@digest
+//	leases(owner "pid:starttime", digest): blobs and snapshots an operation in
+//	       flight needs; garbage collection keeps them while the owner lives
+//	events(id PK autoincrement, time unix-ns, type, action, actor, attrs JSON)
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"berth/engine/errdefs"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver, "sqlite3"
+)
+
+// migrations[i] brings a database from user_version i to i+1.
+var migrations = []string{
+	`CREATE TABLE images (
+		id TEXT PRIMARY KEY,
+		manifest_digest TEXT NOT NULL,
+		manifest_media_type TEXT NOT NULL,
+		os TEXT NOT NULL, arch TEXT NOT NULL, variant TEXT NOT NULL DEFAULT '',
+		created INTEGER NOT NULL,
+		size INTEGER NOT NULL,
+		added INTEGER NOT NULL
+	);
+	CREATE TABLE image_layers (
+		image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+		idx INTEGER NOT NULL,
+		blob_digest TEXT NOT NULL,
+		media_type TEXT NOT NULL,
+		blob_size INTEGER NOT NULL,
+		diff_id TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		PRIMARY KEY (image_id, idx)
+	);
+	CREATE TABLE tags (
+		name TEXT PRIMARY KEY,
+		image_id TEXT NOT NULL REFERENCES images(id)
+	);
+	CREATE INDEX tags_image ON tags(image_id);
+	CREATE TABLE repo_digests (
+		repo TEXT NOT NULL,
+		digest TEXT NOT NULL,
+		image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+		PRIMARY KEY (repo, digest)
+	);
+	CREATE TABLE leases (
+		owner TEXT NOT NULL,
+		digest TEXT NOT NULL
+	);
+	CREATE INDEX leases_owner ON leases(owner);
+	CREATE TABLE events (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		time INTEGER NOT NULL,
+		type TEXT NOT NULL,
+		action TEXT NOT NULL,
+		actor TEXT NOT NULL,
+		attrs TEXT NOT NULL DEFAULT '{}'
+	);`,
+}
+
+// Version is the schema version this code writes.
+var Version = len(migrations)
+
+// Store is an open metadata database.
+type Store struct {
+	w *sql.DB // one connection, BEGIN IMMEDIATE
+	r *sql.DB // readers, BEGIN DEFERRED
+}
+
+// Open opens (creating and migrating if needed) the database at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	common := "file:" + path + "?_busy_timeout=30000&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL"
+	w, err := sql.Open("sqlite3", common+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite3", common+"&_txlock=deferred")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	s := &Store{w: w, r: r}
+	if err := s.migrate(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("metadata store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+func (s *Store) migrate() error {
+	ctx := context.Background()
+	return s.Update(ctx, func(tx *Tx) error {
+		var v int
+		if err := tx.tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		if v > Version {
+			return errdefs.Conflict("database schema version %d is newer than this berth understands (%d): upgrade berth", v, Version)
+		}
+		for ; v < Version; v++ {
+			if _, err := tx.tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+		}
+		_, err := tx.tx.ExecContext(ctx, `PRAGMA user_version = `+strconv.Itoa(Version))
+		return err
+	})
+}
+
+// Tx is one transaction. Its methods are the store's vocabulary.
+type Tx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	return run(ctx, s.r, fn, true)
+}
+
+// Update runs fn in a read-write transaction, committed if fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	return run(ctx, s.w, fn, false)
+}
+
+func run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnly bool) error {
+	// The transaction must not be cut by the caller's cancellation half-way
+	// through a commit; cancellation is checked before it starts.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	sqlTx, err := db.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return fmt.Errorf("metadata store: %w", err)
+	}
+	tx := &Tx{ctx: context.WithoutCancel(ctx), tx: sqlTx}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if readOnly {
+		return sqlTx.Rollback()
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("metadata store: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(q string, args ...any) error {
+	_, err := tx.tx.ExecContext(tx.ctx, q, args...)
+	return err
+}
+
+// inList builds "?,?,?" for n args.
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

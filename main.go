@@ -1,0 +1,25 @@
+// Command berth is a terminal workstation for containers with its own engine.
+//
+//	berth            full-screen TUI
+//	berth VERB ...   docker-style CLI (pull, images, run, ps, ...)
+//	berth init       libcontainer's re-exec inside a new container (internal)
+package main
+
+import (
+	"os"
+
+	"github.com/opencontainers/runc/libcontainer"
+	_ "github.com/opencontainers/runc/libcontainer/nsenter" // joins namespaces before Go starts, for init
+
+	"berth/cli"
+	"berth/views"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		// libcontainer re-executes /proc/self/exe init inside the new
+		// container; Init never returns.
+		libcontainer.Init()
+	}
+	os.Exit(cli.Main(os.Args[1:], views.Run))
+}
