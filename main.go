@@ -6,12 +6,14 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/opencontainers/runc/libcontainer"
 	_ "github.com/opencontainers/runc/libcontainer/nsenter" // joins namespaces before Go starts, for init
 
 	"berth/cli"
+	"berth/engine"
 	"berth/views"
 )
 
@@ -21,5 +23,7 @@ func main() {
 		// container; Init never returns.
 		libcontainer.Init()
 	}
-	os.Exit(cli.Main(os.Args[1:], views.Run))
+	os.Exit(cli.Main(os.Args[1:], func(ctx context.Context, eng *engine.Engine) error {
+		return views.Run(ctx, eng)
+	}))
 }

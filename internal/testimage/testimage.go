@@ -53,6 +53,15 @@ type Registry struct {
 
 	mu     sync.Mutex
 	faults map[string]Fault // by blob digest
+	user   string           // with pass: Basic auth required when set
+	pass   string
+}
+
+// RequireAuth makes every request need HTTP Basic credentials user:pass.
+func (r *Registry) RequireAuth(user, pass string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.user, r.pass = user, pass
 }
 
 // Fault changes how one blob is served.
@@ -95,6 +104,16 @@ func (r *Registry) SetFault(digest string, f Fault) {
 }
 
 func (r *Registry) serve(h http.Handler, w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	user, pass := r.user, r.pass
+	r.mu.Unlock()
+	if u, p, ok := req.BasicAuth(); user != "" && (!ok || u != user || p != pass) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="berth-test"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+		return
+	}
 	i := strings.LastIndex(req.URL.Path, "/blobs/")
 	if req.Method != http.MethodGet || i < 0 {
 		h.ServeHTTP(w, req)
@@ -239,6 +258,7 @@ func Image(t TB, cfg v1.Config, layers ...v1.Layer) v1.Image {
 	cf.Config = cfg
 	cf.OS, cf.Architecture = "linux", "amd64"
 	cf.Created = v1.Time{Time: Epoch}
+	cf.History = nil
 	for range layers {
 		cf.History = append(cf.History, v1.History{Created: v1.Time{Time: Epoch}, CreatedBy: "testimage layer"})
 	}
