@@ -40,20 +40,22 @@ func newEnv(t *testing.T) *env {
 }
 
 // open builds a service over the env's root, as another berth process would.
-func (e *env) open() *image.Service {
-	e.t.Helper()
-	db, err := store.Open(filepath.Join(e.root, "db"))
+func (e *env) open() *image.Service { return openBench(e.t, e.root) }
+
+func openBench(t testing.TB, root string) *image.Service {
+	t.Helper()
+	db, err := store.Open(filepath.Join(root, "db"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	e.t.Cleanup(func() { db.Close() })
-	blobs, err := content.New(filepath.Join(e.root, "blobs"))
+	t.Cleanup(func() { db.Close() })
+	blobs, err := content.New(filepath.Join(root, "blobs"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	snaps, err := snapshot.New(filepath.Join(e.root, "snapshots"))
+	snaps, err := snapshot.New(filepath.Join(root, "snapshots"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return image.NewService(db, blobs, snaps)
 }

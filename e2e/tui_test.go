@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/internal/testimage"
+)
+
+// tmux is a private tmux server running berth's TUI in one window.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func startTUI(t *testing.T, b *berth, width, height int) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is needed for the TUI test: apt-get install tmux")
+	}
+	tm := &tmux{t: t, socket: fmt.Sprintf("berth-e2e-%d", os.Getpid())}
+	cmd := fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s TERM=xterm-256color %s", b.root, b.runRoot, berthBin)
+	tm.run("new-session", "-d", "-s", "tui", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), cmd)
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *tmux) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys types keys into the TUI (tmux key names, e.g. "Enter", or literal text).
+func (tm *tmux) keys(keys ...string) { tm.run(append([]string{"send-keys", "-t", "tui"}, keys...)...) }
+
+// text types s literally.
+func (tm *tmux) text(s string) { tm.run("send-keys", "-t", "tui", "-l", s) }
+
+func (tm *tmux) screen() string { return tm.run("capture-pane", "-p", "-t", "tui") }
+
+// waitFor waits until the screen shows every one of wants, and returns it.
+func (tm *tmux) waitFor(timeout time.Duration, wants ...string) string {
+	tm.t.Helper()
+	var screen string
+	deadline := time.Now().Add(timeout)
+	for {
+		screen = tm.screen()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(screen, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen never showed %q; last screen:\n%s", missing, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (tm *tmux) alive() bool {
+	return exec.Command("tmux", "-L", tm.socket, "has-session", "-t", "tui").Run() == nil
+}
+
+func TestTUIPullShowsBarsThenImage(t *testing.T) {
+	reg := testimage.NewRegistry(t)
+	img := testimage.Big(t, 3, 8<<20)
+	testimage.Push(t, reg.Host, "big:latest", img)
+	testimage.Push(t, reg.Host, "busybox:latest", testimage.Busybox(t))
+	// Hold one layer half-way so the bars are on screen long enough to see.
+	layers, _ := img.Layers()
+	held, _ := layers[3].Digest()
+	reg.SetFault(held.String(), testimage.Stall)
+
+	b := newBerth(t)
+	tm := startTUI(t, b, 100, 30)
+	tm.waitFor(10*time.Second, "Images (0)", "No images")
+
+	tm.keys("p")
+	tm.waitFor(5*time.Second, "Pull")
+	tm.text(reg.Host + "/big")
+	tm.keys("Enter")
+	// Bars: the layer IDs, a downloading layer and completed ones.
+	heldID := strings.TrimPrefix(held.String(), "sha256:")[:12]
+	screen := tm.waitFor(20*time.Second, heldID, "Downloading", "Pull complete")
+	if !strings.Contains(screen, "MB") {
+		t.Errorf("the bars show no sizes:\n%s", screen)
+	}
+	// The UI stays responsive while the pull runs: the help opens and closes.
+	tm.keys("?")
+	tm.waitFor(5*time.Second, "quit")
+	tm.keys("Escape")
+
+	// A pull from the CLI in another terminal appears in the list by itself.
+	b.ok("pull", reg.Host+"/busybox")
+	tm.waitFor(5*time.Second, reg.Host+"/busybox", "Images (1)")
+
+	// The held pull is still on screen, still running.
+	if screen := tm.screen(); !strings.Contains(screen, heldID) {
+		t.Errorf("the running pull left the screen:\n%s", screen)
+	}
+}
+
+func TestTUIPullRemoveQuit(t *testing.T) {
+	reg := testimage.NewRegistry(t)
+	testimage.Push(t, reg.Host, "big:latest", testimage.Big(t, 2, 4<<20))
+	b := newBerth(t)
+	tm := startTUI(t, b, 80, 24)
+	tm.waitFor(10*time.Second, "Images (0)")
+
+	tm.keys("p")
+	tm.text(reg.Host + "/big")
+	tm.keys("Enter")
+	screen := tm.waitFor(20*time.Second, "Pull complete", "Images (1)", reg.Host+"/big", "latest")
+	for i, line := range strings.Split(screen, "\n") {
+		if w := len([]rune(line)); w > 80 {
+			t.Errorf("line %d is %d columns wide at 80x24: %q", i, w, line)
+		}
+	}
+	if out := b.ok("images", "--format", "{{.Repository}}:{{.Tag}}"); strings.TrimSpace(out) != reg.Host+"/big:latest" {
+		t.Fatalf("the CLI does not see the TUI's pull: %q", out)
+	}
+
+	// Remove it with d, confirmed.
+	tm.keys("d")
+	tm.waitFor(5*time.Second, "Remove image", "y yes")
+	tm.keys("y")
+	tm.waitFor(10*time.Second, "Images (0)")
+	if out := b.ok("images", "-q"); out != "" {
+		t.Fatalf("image still stored after d+y: %q", out)
+	}
+
+	tm.keys("q")
+	eventually(t, 5*time.Second, "berth to quit on q", func() bool { return !tm.alive() })
+}
