@@ -217,3 +217,63 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return string(s.buf)
 }
+
+func TestCLICtrlCCancelsCleanly(t *testing.T) {
+	reg := testimage.NewRegistry(t)
+	img := testimage.Big(t, 2, 4<<20)
+	testimage.Push(t, reg.Host, "big:latest", img)
+	layers, _ := img.Layers()
+	stalled, _ := layers[1].Digest()
+	reg.SetFault(stalled.String(), testimage.Stall)
+	b := newBerth(t)
+	cmd := exec.Command(berthBin, "pull", reg.Host+"/big")
+	cmd.Env = b.env()
+	var out, errOut syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the pull to be under way", func() bool {
+		ents, _ := os.ReadDir(filepath.Join(b.root, "blobs", "ingest"))
+		return len(ents) > 0
+	})
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("after Ctrl-C: %v (stderr %q)", err, errOut.String())
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Ctrl-C took %v to take effect", d)
+	}
+	if !strings.Contains(errOut.String(), "canceled") {
+		t.Errorf("stderr: %q", errOut.String())
+	}
+	if l := b.leftovers(); len(l) > 0 {
+		t.Errorf("Ctrl-C left %v", l)
+	}
+	if out := b.ok("images", "-q"); out != "" {
+		t.Errorf("a canceled pull recorded an image: %q", out)
+	}
+}
+
+func TestCLIFullDisk(t *testing.T) {
+	reg := testimage.NewRegistry(t)
+	testimage.Push(t, reg.Host, "big:latest", testimage.Big(t, 2, 4<<20))
+	testimage.Push(t, reg.Host, "busybox:latest", testimage.Busybox(t))
+	small := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", small).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", small).Run() })
+	b := &berth{t: t, root: filepath.Join(small, "root"), runRoot: filepath.Join(t.TempDir(), "run")}
+	b.fails("no space left", "pull", reg.Host+"/big")
+	if l := b.leftovers(); len(l) > 0 {
+		t.Errorf("a pull that filled the disk left %v", l)
+	}
+	// The store is intact and usable: a small image still fits.
+	b.ok("pull", reg.Host+"/busybox")
+	if out := b.ok("images", "--format", "{{.Repository}}"); strings.TrimSpace(out) != reg.Host+"/busybox" {
+		t.Errorf("images after a full disk: %q", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -247,6 +248,9 @@ func (p *puller) fetchImage(ctx context.Context, img v1.Image, servedDigest stri
 	defer p.s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeleteLeases(owner) })
 
 	if err := p.fetchLayers(ctx, jobs, parallel); err != nil {
+		if !errdefs.IsResourceExhausted(err) {
+			err = errdefs.FromIO(err, "pull of "+p.name)
+		}
 		return "", err
 	}
 	if _, err := p.s.blobs.Put(rawManifest); err != nil {
@@ -588,6 +592,14 @@ func (p *puller) remoteError(ctx context.Context, err error) error {
 		return err
 	}
 	msg := shortReason(err)
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &dnsErr):
+		msg = "cannot resolve " + dnsErr.Name
+	case errors.As(err, &opErr):
+		msg = opErr.Error()
+	}
 	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
 		return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s speaks plain HTTP: berth uses plain HTTP only for loopback registries", reg)
 	}
