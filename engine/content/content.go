@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"berth/engine/errdefs"
 )
 
@@ -154,6 +156,7 @@ type Writer struct {
 	f        *os.File
 	h        hash.Hash
 	n        int64
+	flushed  int64 // bytes handed to writeback so far
 	done     bool
 	digest   string
 }
@@ -191,8 +194,17 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if err != nil {
 		return n, errdefs.FromIO(err, "blob "+w.expected)
 	}
+	if w.n-w.flushed >= writebackChunk {
+		// Start writing this chunk to disk now, without waiting, so that
+		// the fsync in Commit has little left to do.
+		_ = unix.SyncFileRange(int(w.f.Fd()), w.flushed, w.n-w.flushed, unix.SYNC_FILE_RANGE_WRITE)
+		w.flushed = w.n
+	}
 	return n, nil
 }
+
+// writebackChunk is how much a writer buffers before it starts writeback.
+const writebackChunk = 8 << 20
 
 // Written is the number of bytes written so far.
 func (w *Writer) Written() int64 { return w.n }

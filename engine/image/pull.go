@@ -355,13 +355,15 @@ func (p *puller) fetchLayers(ctx context.Context, jobs []*layerJob, parallel int
 		p.layer(j, progress.Waiting, 0, 0, nil)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(parallel)
+	// The limit covers the transfer; committing (syncing to disk) happens
+	// outside it, so the next layer starts downloading meanwhile.
+	slots := make(chan struct{}, parallel)
 	for _, j := range jobs {
 		if !j.needBlob && !j.needSnap {
 			continue
 		}
 		g.Go(func() error {
-			err := p.fetchLayer(gctx, j)
+			err := p.fetchLayer(gctx, j, slots)
 			if err != nil {
 				if ctx.Err() != nil {
 					err = errdefs.Wrap(errdefs.ErrCanceled, ctx.Err(), "pull of %s canceled", p.name)
@@ -397,7 +399,20 @@ func (s *Service) snapshotSize(ctx context.Context, diffID string) int64 {
 // streams through the digest check into the content store and, decompressed,
 // through the diffID check into a new snapshot. Both are committed only when
 // both digests match; on any failure both temp copies are removed.
-func (p *puller) fetchLayer(ctx context.Context, j *layerJob) error {
+func (p *puller) fetchLayer(ctx context.Context, j *layerJob, slots chan struct{}) error {
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			<-slots
+		}
+	}
+	defer release()
 	digest := j.blob.Digest.String()
 	counter := &countingReader{total: j.blob.Size, report: func(n, total int64) { p.layer(j, progress.Downloading, n, total, nil) }}
 	if !j.needBlob {
@@ -412,6 +427,7 @@ func (p *puller) fetchLayer(ctx context.Context, j *layerJob) error {
 		if err != nil {
 			return p.layerError(ctx, j, counter, err)
 		}
+		release()
 		return pend.Commit()
 	}
 
@@ -449,6 +465,7 @@ func (p *puller) fetchLayer(ctx context.Context, j *layerJob) error {
 		return p.layerError(ctx, j, counter, err)
 	}
 	p.layer(j, progress.Verifying, j.blob.Size, j.blob.Size, nil)
+	release()
 	if err := w.Commit(); err != nil {
 		return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "layer %s of %s: %v", j.short, p.name, err)
 	}
