@@ -44,7 +44,7 @@ shot() { # name
   } >"$work/$1.html"
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1010,700 \
+    --user-data-dir="$work/chrome" --hide-scrollbars --window-size=1010,640 \
     --screenshot="$PWD/screenshots/$1.png" "file://$work/$1.html" >/dev/null 2>&1
   echo "wrote screenshots/$1.png"
 }

@@ -349,10 +349,10 @@ func (p *puller) fetchLayers(ctx context.Context, jobs []*layerJob, parallel int
 		j.needSnap = !p.s.snaps.Exists(j.diffID)
 		if !j.needBlob && !j.needSnap {
 			j.unpacked = p.s.snapshotSize(ctx, j.diffID)
-			p.layer(j, progress.AlreadyExists, 0, 0, nil)
+			p.layer(j, progress.AlreadyExists, j.blob.Size, j.blob.Size, nil)
 			continue
 		}
-		p.layer(j, progress.Waiting, 0, 0, nil)
+		p.layer(j, progress.Waiting, 0, j.blob.Size, nil)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	// The limit covers the transfer; committing (syncing to disk) happens
@@ -373,7 +373,7 @@ func (p *puller) fetchLayers(ctx context.Context, jobs []*layerJob, parallel int
 				}
 				return err
 			}
-			p.layer(j, progress.Done, 0, 0, nil)
+			p.layer(j, progress.Done, j.blob.Size, j.blob.Size, nil)
 			return nil
 		})
 	}

@@ -293,9 +293,9 @@ func BusyboxLayer(t TB) []byte {
 	}
 	passwd := "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
 	group := "root:x:0:\nnogroup:x:65534:\n"
-	for n, body := range map[string]string{"etc/passwd": passwd, "etc/group": group} {
-		tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body)), ModTime: Epoch})
-		io.WriteString(tw, body)
+	for _, f := range [][2]string{{"etc/passwd", passwd}, {"etc/group", group}} {
+		tw.WriteHeader(&tar.Header{Name: f[0], Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(f[1])), ModTime: Epoch})
+		io.WriteString(tw, f[1])
 	}
 	tw.Close()
 	return buf.Bytes()
@@ -400,5 +400,5 @@ type rawManifest struct {
 	mt types.MediaType
 }
 
-func (r rawManifest) RawManifest() ([]byte, error)       { return r.b, nil }
+func (r rawManifest) RawManifest() ([]byte, error)        { return r.b, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }

@@ -1,0 +1,163 @@
+package themes
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are the lipgloss styles of every part of the UI, built from one
+// Theme by New. They are values: build them once and pass them down.
+type Styles struct {
+	Theme Theme
+
+	Text    lipgloss.Style // primary text
+	Muted   lipgloss.Style // secondary text
+	Accent  lipgloss.Style
+	Error   lipgloss.Style
+	Success lipgloss.Style
+	Warning lipgloss.Style
+
+	TitleBar struct {
+		Bar       lipgloss.Style // the whole line
+		App       lipgloss.Style // "berth"
+		Tab       lipgloss.Style
+		ActiveTab lipgloss.Style
+	}
+
+	Frame struct {
+		Border        lipgloss.Style
+		BorderFocused lipgloss.Style
+		Title         lipgloss.Style
+		Info          lipgloss.Style // right side of the top border (sort, counts)
+	}
+
+	Table struct {
+		Header   lipgloss.Style
+		Cell     lipgloss.Style
+		Dim      lipgloss.Style // cells that say "nothing": <none>
+		Selected lipgloss.Style // the whole row under the cursor
+		Empty    lipgloss.Style // the "no rows" placeholder
+	}
+
+	StatusBar struct {
+		Bar     lipgloss.Style // the whole line
+		Info    lipgloss.Style
+		Error   lipgloss.Style
+		Success lipgloss.Style
+		Busy    lipgloss.Style // running work: pulls
+		Hint    lipgloss.Style // "? help"
+	}
+
+	Help struct {
+		Title    lipgloss.Style
+		Key      lipgloss.Style
+		Desc     lipgloss.Style
+		Disabled lipgloss.Style
+	}
+
+	Dialog struct {
+		Border lipgloss.Style // foreground of the box lines
+		Title  lipgloss.Style
+		Body   lipgloss.Style
+		Hint   lipgloss.Style
+		Danger lipgloss.Style // the word that says what will be destroyed
+	}
+
+	Input struct {
+		Prompt      lipgloss.Style
+		Text        lipgloss.Style
+		Placeholder lipgloss.Style
+		Cursor      color.Color
+	}
+
+	Progress struct {
+		Filled     lipgloss.Style
+		Empty      lipgloss.Style
+		FilledRune rune
+		EmptyRune  rune
+		LayerID    lipgloss.Style
+		Active     lipgloss.Style // downloading, verifying, extracting
+		Waiting    lipgloss.Style
+		Done       lipgloss.Style // pull complete, already exists
+		Failed     lipgloss.Style
+		Ref        lipgloss.Style // the reference in a pull's header line
+	}
+}
+
+// New builds the styles of t.
+func New(t Theme) Styles {
+	fg := func(c color.Color) lipgloss.Style { return lipgloss.NewStyle().Foreground(c) }
+	var s Styles
+	s.Theme = t
+
+	s.Text = fg(t.PrimaryText)
+	s.Muted = fg(t.SecondaryText)
+	s.Accent = fg(t.Accent).Bold(true)
+	s.Error = fg(t.ErrorText)
+	s.Success = fg(t.SuccessText)
+	s.Warning = fg(t.WarningText)
+
+	s.TitleBar.Bar = fg(t.TitleBarText).Background(t.TitleBarBackground)
+	s.TitleBar.App = s.TitleBar.Bar.Foreground(t.Accent).Bold(true)
+	s.TitleBar.Tab = s.TitleBar.Bar.Foreground(t.SecondaryText)
+	s.TitleBar.ActiveTab = s.TitleBar.Bar.Foreground(t.SelectedText).Background(t.SelectedBackground).Bold(true)
+
+	s.Frame.Border = fg(t.Border)
+	s.Frame.BorderFocused = fg(t.BorderFocused)
+	s.Frame.Title = fg(t.Accent).Bold(true)
+	s.Frame.Info = fg(t.SecondaryText)
+
+	s.Table.Header = fg(t.HeaderText).Bold(true)
+	s.Table.Cell = fg(t.PrimaryText)
+	s.Table.Dim = fg(t.SecondaryText)
+	s.Table.Selected = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
+	s.Table.Empty = fg(t.SecondaryText).Italic(true)
+
+	s.StatusBar.Bar = fg(t.StatusBarText).Background(t.StatusBarBackground)
+	s.StatusBar.Info = s.StatusBar.Bar
+	s.StatusBar.Error = s.StatusBar.Bar.Foreground(t.ErrorText).Bold(true)
+	s.StatusBar.Success = s.StatusBar.Bar.Foreground(t.SuccessText)
+	s.StatusBar.Busy = s.StatusBar.Bar.Foreground(t.Accent).Bold(true)
+	s.StatusBar.Hint = s.StatusBar.Bar.Foreground(t.SecondaryText)
+
+	s.Help.Title = fg(t.Accent).Bold(true)
+	s.Help.Key = fg(t.Accent).Bold(true)
+	s.Help.Desc = fg(t.PrimaryText)
+	s.Help.Disabled = fg(t.SecondaryText).Faint(true)
+
+	s.Dialog.Border = fg(t.BorderFocused)
+	s.Dialog.Title = fg(t.Accent).Bold(true)
+	s.Dialog.Body = fg(t.PrimaryText)
+	s.Dialog.Hint = fg(t.SecondaryText)
+	s.Dialog.Danger = fg(t.ErrorText).Bold(true)
+
+	s.Input.Prompt = fg(t.Accent).Bold(true)
+	s.Input.Text = fg(t.PrimaryText)
+	s.Input.Placeholder = fg(t.SecondaryText)
+	s.Input.Cursor = t.Accent
+
+	s.Progress.Filled = fg(t.ProgressFilled)
+	s.Progress.Empty = fg(t.ProgressEmpty)
+	s.Progress.FilledRune, s.Progress.EmptyRune = '━', '─'
+	s.Progress.LayerID = fg(t.SecondaryText)
+	s.Progress.Active = fg(t.Accent)
+	s.Progress.Waiting = fg(t.SecondaryText)
+	s.Progress.Done = fg(t.SuccessText)
+	s.Progress.Failed = fg(t.ErrorText).Bold(true)
+	s.Progress.Ref = fg(t.PrimaryText).Bold(true)
+
+	if t.Mono {
+		// Without colour, shape and video attributes carry the meaning.
+		s.TitleBar.ActiveTab = s.TitleBar.ActiveTab.Reverse(true)
+		s.Table.Selected = s.Table.Selected.Reverse(true)
+		s.StatusBar.Bar = s.StatusBar.Bar.Reverse(true)
+		s.StatusBar.Info = s.StatusBar.Info.Reverse(true)
+		s.StatusBar.Error = s.StatusBar.Error.Reverse(true)
+		s.StatusBar.Success = s.StatusBar.Success.Reverse(true)
+		s.StatusBar.Busy = s.StatusBar.Busy.Reverse(true)
+		s.StatusBar.Hint = s.StatusBar.Hint.Reverse(true)
+		s.Progress.FilledRune, s.Progress.EmptyRune = '█', '░'
+	}
+	return s
+}

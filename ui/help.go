@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"berth/themes"
+)
+
+// HelpView is the help overlay: a framed box listing groups of keys side by
+// side (wrapping to further rows of columns when narrow), no larger than
+// maxW×maxH. Disabled keys are dimmed and say why.
+func HelpView(st *themes.Styles, title string, groups []KeyGroup, maxW, maxH int) string {
+	const gap = 3
+	inner := max(maxW-4, 10) // frame and a space of padding on each side
+
+	var cols [][]string
+	var widths []int
+	for _, g := range groups {
+		lines, w := helpColumn(st, g, inner)
+		cols = append(cols, lines)
+		widths = append(widths, w)
+	}
+
+	// Greedily put columns in rows that fit in inner.
+	var rows [][]int
+	var cur []int
+	curW := 0
+	for i, w := range widths {
+		need := w
+		if len(cur) > 0 {
+			need += gap
+		}
+		if len(cur) > 0 && curW+need > inner {
+			rows = append(rows, cur)
+			cur, curW, need = nil, 0, w
+		}
+		cur = append(cur, i)
+		curW += need
+	}
+	if len(cur) > 0 {
+		rows = append(rows, cur)
+	}
+
+	var out []string
+	for r, row := range rows {
+		if r > 0 {
+			out = append(out, "")
+		}
+		h := 0
+		for _, i := range row {
+			h = max(h, len(cols[i]))
+		}
+		for y := 0; y < h; y++ {
+			var line strings.Builder
+			for j, i := range row {
+				if j > 0 {
+					line.WriteString(strings.Repeat(" ", gap))
+				}
+				cell := ""
+				if y < len(cols[i]) {
+					cell = cols[i][y]
+				}
+				line.WriteString(PadRight(cell, widths[i]))
+			}
+			out = append(out, line.String())
+		}
+	}
+	out = append(out, "", st.Dialog.Hint.Render("esc or ? to close"))
+
+	contentW := 0
+	for _, l := range out {
+		contentW = max(contentW, Width(l))
+	}
+	w := min(contentW+4, maxW)
+	h := min(len(out)+2, maxH)
+	if len(out) > h-2 && h-2 > 0 {
+		out = append(out[:h-3], st.Dialog.Hint.Render("… (window too small for all keys)"))
+	}
+	for i := range out {
+		out[i] = " " + out[i]
+	}
+	return Frame(st, title, "", true, strings.Join(out, "\n"), w, h)
+}
+
+// helpColumn renders one group as lines no wider than maxW, and their width.
+func helpColumn(st *themes.Styles, g KeyGroup, maxW int) ([]string, int) {
+	keyW := 0
+	for _, b := range g.Keys {
+		keyW = max(keyW, Width(b.Help().Key))
+	}
+	lines := []string{st.Help.Title.Render(Truncate(g.Title, maxW))}
+	w := Width(g.Title)
+	for _, b := range g.Keys {
+		h := b.Help()
+		desc := h.Desc
+		descStyle := st.Help.Desc
+		if !b.Enabled() {
+			desc += " (" + b.Disabled + ")"
+			descStyle = st.Help.Disabled
+		}
+		desc = Truncate(desc, max(maxW-keyW-2, 1))
+		line := st.Help.Key.Render(PadRight(h.Key, keyW)) + "  " + descStyle.Render(desc)
+		lines = append(lines, line)
+		w = max(w, keyW+2+Width(desc))
+	}
+	return lines, min(w, maxW)
+}
+
+// ShortHelp is a one-line list of the enabled keys, "p pull · d delete",
+// cut to width at a whole entry, drawn in keyStyle and descStyle (the status
+// bar passes styles with its background).
+func ShortHelp(keys []Binding, width int, keyStyle, descStyle lipgloss.Style) string {
+	var b strings.Builder
+	used := 0
+	for _, k := range keys {
+		if !k.Enabled() {
+			continue
+		}
+		key, desc := k.Help().Key, k.ShortDesc()
+		w := Width(key) + 1 + Width(desc)
+		sep := ""
+		if used > 0 {
+			sep = " · "
+			w += 3
+		}
+		if used+w > width {
+			break
+		}
+		b.WriteString(descStyle.Render(sep) + keyStyle.Render(key) + descStyle.Render(" "+desc))
+		used += w
+	}
+	return b.String()
+}

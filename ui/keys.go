@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// Binding is a key binding with its help text that can say why it does
+// nothing at the moment (as lazygit's disabled bindings do): pressing a
+// disabled key shows the reason instead of failing silently.
+type Binding struct {
+	key.Binding
+	Disabled string // why the binding does nothing now; "" when it works
+	Short    string // a shorter description for the status bar; "" for the help's
+}
+
+// Bind makes a binding: the keys that trigger it, and the key and
+// description shown in help.
+func Bind(help, desc string, keys ...string) Binding {
+	return Binding{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))}
+}
+
+// WithShort sets the description the status bar shows.
+func (b Binding) WithShort(desc string) Binding {
+	b.Short = desc
+	return b
+}
+
+// ShortDesc is the description for one-line hints.
+func (b Binding) ShortDesc() string {
+	if b.Short != "" {
+		return b.Short
+	}
+	return b.Help().Desc
+}
+
+// Matches reports whether msg is one of b's keys, enabled or not.
+func (b Binding) Matches(msg tea.KeyPressMsg) bool { return key.Matches(msg, b.Binding) }
+
+// Enabled reports whether the binding works now.
+func (b Binding) Enabled() bool { return b.Disabled == "" }
+
+// SetDisabled disables b for the reason why, or enables it when why is "".
+func (b *Binding) SetDisabled(why string) { b.Disabled = why }
+
+// KeyGroup is a titled set of bindings, one column of the help overlay.
+type KeyGroup struct {
+	Title string
+	Keys  []Binding
+}
+
+// KeyMap holds the keys every screen shares: moving in lists, the app's
+// global keys and pane switching.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom Binding
+
+	Filter    Binding
+	Back      Binding
+	Help      Binding
+	Quit      Binding
+	ForceQuit Binding // works even while typing
+	NextPane  Binding
+	PrevPane  Binding
+	GotoPane  Binding // number keys
+}
+
+// DefaultKeyMap is the keymap users of k9s and lazydocker expect.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:        Bind("↑/k", "up", "up", "k"),
+		Down:      Bind("↓/j", "down", "down", "j"),
+		PageUp:    Bind("pgup/ctrl+u", "page up", "pgup", "ctrl+u", "ctrl+b"),
+		PageDown:  Bind("pgdn/ctrl+d", "page down", "pgdown", "ctrl+d", "ctrl+f"),
+		Top:       Bind("g/home", "first", "g", "home"),
+		Bottom:    Bind("G/end", "last", "G", "end"),
+		Filter:    Bind("/", "filter", "/"),
+		Back:      Bind("esc", "back / clear", "esc"),
+		Help:      Bind("?", "help", "?"),
+		Quit:      Bind("q/ctrl+c", "quit", "q", "ctrl+c"),
+		ForceQuit: Bind("ctrl+c", "quit", "ctrl+c"),
+		NextPane:  Bind("tab", "next pane", "tab"),
+		PrevPane:  Bind("shift+tab", "previous pane", "shift+tab"),
+		GotoPane:  Bind("1-9", "go to pane", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+	}
+}
+
+// NavGroup is the help column for moving in lists.
+func (k KeyMap) NavGroup() KeyGroup {
+	return KeyGroup{Title: "Move", Keys: []Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Back}}
+}
+
+// GlobalGroup is the help column for the keys that work everywhere.
+func (k KeyMap) GlobalGroup() KeyGroup {
+	return KeyGroup{Title: "General", Keys: []Binding{k.NextPane, k.PrevPane, k.GotoPane, k.Help, k.Quit}}
+}

@@ -1,0 +1,72 @@
+// Package ui is berth's app shell: layout (frames, title bar with pane tabs,
+// status bar), keys as data, the help overlay, dialogs, and a table widget.
+// It knows nothing of containers or images; it imports only themes and the
+// charm libraries.
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Ellipsis ends text cut to fit.
+const Ellipsis = "…"
+
+// Width is the number of terminal cells s takes, ignoring escape sequences.
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Truncate cuts s (which may hold escape sequences) to at most w cells,
+// ending it with an ellipsis when something was cut.
+func Truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, Ellipsis)
+}
+
+// PadRight fills s with spaces up to w cells. It does not cut.
+func PadRight(s string, w int) string {
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// PadLeft puts spaces before s up to w cells. It does not cut.
+func PadLeft(s string, w int) string {
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
+// Fit makes s exactly w cells wide: cut with an ellipsis, or padded.
+func Fit(s string, w int) string { return PadRight(Truncate(s, w), w) }
+
+// FitRight is Fit with the text aligned to the right.
+func FitRight(s string, w int) string { return PadLeft(Truncate(s, w), w) }
+
+// Block makes s exactly h lines of exactly w cells: lines are cut or padded,
+// missing lines are blank, extra lines dropped.
+func Block(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if s == "" {
+		lines = nil
+	}
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = Fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", max(w, 0))
+		}
+	}
+	return strings.Join(out, "\n")
+}

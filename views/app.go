@@ -1,0 +1,318 @@
+package views
+
+import (
+	"context"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"berth/engine/events"
+	"berth/themes"
+	"berth/ui"
+)
+
+// pane is one tab of the app: Images now; Containers, Networks and Volumes
+// later.
+type pane interface {
+	ui.Component
+	Title() string
+	Init() tea.Cmd
+	Update(msg tea.Msg) tea.Cmd
+	// Capturing: the pane's keys are text now (a filter, a dialog); the
+	// app's global keys must not act.
+	Capturing() bool
+	// Dialog is the pane's open dialog, which the app draws over the screen.
+	Dialog() ui.Dialog
+	// ShortHelp are the keys the status bar suggests.
+	ShortHelp() []ui.Binding
+}
+
+// App is the root model. It routes: keys to the dialog, the help, the pulls
+// panel or the active pane; engine events and results to whom they concern.
+// Behaviour lives in the views.
+type App struct {
+	env    *env
+	panes  []pane
+	active int
+	pulls  *pullsView
+	events <-chan events.Event
+
+	pullsKey  ui.Binding
+	showPulls bool
+	help      bool
+	dialog    ui.Dialog // the app's own: quitting with pulls running
+	status    ui.StatusMsg
+
+	width, height, dockH int
+}
+
+// Messages of the app.
+type (
+	engineEventsMsg struct{ Events []events.Event }
+	eventsClosedMsg struct{}
+)
+
+// clockInterval is how often ages ("3 minutes ago") are redrawn.
+const clockInterval = 30 * time.Second
+
+// Run opens the full-screen app on eng and returns when the user quits.
+func Run(ctx context.Context, eng Engine) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends running pulls and the event stream
+	app := NewApp(ctx, eng, themes.FromEnv(os.Getenv))
+	_, err := tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	return err
+}
+
+// NewApp builds the root model. The engine's event stream is opened here
+// and followed by a command; ctx ends it and every pull.
+func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
+	e := &env{Common: ui.NewCommon(theme), eng: eng, ctx: ctx, now: time.Now}
+	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
+		pullsKey: ui.Bind("P", "pulls panel", "P")}
+	a.panes = []pane{newImagesView(e)}
+	a.events = eng.Events(ctx)
+	a.layout()
+	return a
+}
+
+// Init starts the panes, the event stream and the clock.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{waitEvents(a.events), tickClock()}
+	for _, p := range a.panes {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tickClock() tea.Cmd {
+	return tea.Tick(clockInterval, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+// waitEvents returns the next engine events, a burst at a time.
+func waitEvents(ch <-chan events.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return eventsClosedMsg{}
+		}
+		evs := []events.Event{ev}
+		for len(evs) < 256 {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return engineEventsMsg{evs}
+				}
+				evs = append(evs, ev)
+			default:
+				return engineEventsMsg{evs}
+			}
+		}
+		return engineEventsMsg{evs}
+	}
+}
+
+// Update routes msg and lays the screen out again.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := a.route(msg)
+	a.layout()
+	return a, cmd
+}
+
+func (a *App) route(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		return nil
+	case tea.KeyPressMsg:
+		return a.key(msg)
+	case tea.PasteMsg:
+		if a.dialog == nil && !a.help && !a.showPulls {
+			return a.panes[a.active].Update(msg)
+		}
+		return nil
+	case ui.StatusMsg:
+		a.status = msg
+		return nil
+	case engineEventsMsg:
+		var cmds []tea.Cmd
+		for _, ev := range msg.Events {
+			if ev.Type == events.TypeImage {
+				cmds = append(cmds, a.broadcast(refreshImagesMsg{}))
+				break
+			}
+		}
+		return tea.Batch(append(cmds, waitEvents(a.events))...)
+	case eventsClosedMsg:
+		if a.env.ctx.Err() == nil {
+			return ui.Status(ui.LevelError, "the engine's event stream ended: lists no longer follow changes; r refreshes")
+		}
+		return nil
+	case startPullMsg, pullProgressMsg, pullDoneMsg, pullExpiredMsg:
+		return a.pulls.Update(msg)
+	case clockMsg:
+		return tea.Batch(a.broadcast(msg), tickClock())
+	}
+	return a.broadcast(msg)
+}
+
+// broadcast gives msg to every pane: results of a pane's commands go home,
+// and hidden panes stay current.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range a.panes {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
+	km := a.env.Keys
+	p := a.panes[a.active]
+	switch {
+	case km.ForceQuit.Matches(msg):
+		return tea.Quit
+	case a.dialog != nil:
+		var cmd tea.Cmd
+		a.dialog, cmd = a.dialog.Update(msg)
+		return cmd
+	case a.help:
+		if km.Back.Matches(msg) || km.Help.Matches(msg) || km.Quit.Matches(msg) {
+			a.help = false
+		}
+		return nil
+	case p.Capturing() && !a.showPulls:
+		return p.Update(msg)
+	case km.Quit.Matches(msg):
+		return a.quit()
+	case km.Help.Matches(msg):
+		a.help = true
+		return nil
+	case km.NextPane.Matches(msg), km.PrevPane.Matches(msg), km.GotoPane.Matches(msg):
+		return a.switchPane(msg)
+	case a.showPulls:
+		cmd, closed := a.pulls.PanelUpdate(msg)
+		a.showPulls = !closed
+		return cmd
+	case a.pullsKey.Matches(msg):
+		a.showPulls = true
+		return nil
+	}
+	return p.Update(msg)
+}
+
+// quit asks first when pulls are running: quitting cancels them.
+func (a *App) quit() tea.Cmd {
+	n := a.pulls.Running()
+	if n == 0 {
+		return tea.Quit
+	}
+	body := plural(n, "pull") + " still running. Quit and cancel " + map[bool]string{true: "it", false: "them"}[n == 1] + "?"
+	a.dialog = ui.NewConfirm(a.env.Styles, "Quit berth", body, tea.Quit)
+	return nil
+}
+
+func (a *App) switchPane(msg tea.KeyPressMsg) tea.Cmd {
+	km := a.env.Keys
+	n := len(a.panes)
+	next := a.active
+	switch {
+	case km.NextPane.Matches(msg):
+		next = (a.active + 1) % n
+	case km.PrevPane.Matches(msg):
+		next = (a.active + n - 1) % n
+	default:
+		i := int(msg.Code - '1')
+		if i < 0 || i >= n {
+			return ui.Infof("No pane %s yet: only %s", msg.String(), strings.Join(a.paneTitles(), ", "))
+		}
+		next = i
+	}
+	a.active, a.showPulls = next, false
+	return nil
+}
+
+func (a *App) paneTitles() []string {
+	t := make([]string, len(a.panes))
+	for i, p := range a.panes {
+		t[i] = p.Title()
+	}
+	return t
+}
+
+// layout shares the screen: the title bar, the pane (or the pulls panel),
+// the pulls dock while pulls are shown, the status bar.
+func (a *App) layout() {
+	body := max(a.height-2, 1)
+	a.dockH = 0
+	if !a.showPulls {
+		a.dockH = a.pulls.DockHeight(body)
+		if body-a.dockH < 6 { // the list comes first
+			a.dockH = 0
+		}
+	}
+	for _, p := range a.panes {
+		p.SetSize(a.width, body-a.dockH)
+	}
+	a.pulls.SetSize(a.width, body)
+}
+
+// View draws the screen, exactly width×height, in the alternate screen.
+func (a *App) View() tea.View {
+	st := a.env.Styles
+	w, h := a.width, a.height
+	p := a.panes[a.active]
+	parts := []string{ui.TitleBar(st, "berth", a.paneTitles(), a.active, "", w)}
+	keys := p.ShortHelp()
+	if a.showPulls {
+		parts = append(parts, a.pulls.PanelView())
+		keys = a.pulls.KeyGroups()[0].Keys
+	} else {
+		parts = append(parts, p.View())
+		if a.dockH > 0 {
+			parts = append(parts, a.pulls.DockView(w, a.dockH))
+		}
+	}
+	keys = append([]ui.Binding{a.env.Keys.Help}, keys...)
+	bar := ui.StatusBar{Busy: a.pulls.Busy(), Message: a.status, Keys: keys}
+	parts = append(parts, bar.View(st, w))
+	screen := ui.Block(strings.Join(parts, "\n"), w, h)
+
+	if d := p.Dialog(); d != nil && !a.showPulls {
+		screen = ui.Overlay(screen, d.View(w, h-2), w, h)
+	}
+	if a.dialog != nil {
+		screen = ui.Overlay(screen, a.dialog.View(w, h-2), w, h)
+	}
+	if a.help {
+		screen = ui.Overlay(screen, ui.HelpView(st, "Keys", a.helpGroups(), w-4, h-2), w, h)
+	}
+	v := tea.NewView(screen)
+	v.AltScreen = true
+	v.WindowTitle = "berth"
+	return v
+}
+
+// helpGroups are the keys of what is on screen, then the shared ones.
+func (a *App) helpGroups() []ui.KeyGroup {
+	km := *a.env.Keys
+	var groups []ui.KeyGroup
+	if a.showPulls {
+		groups = a.pulls.KeyGroups()
+	} else {
+		groups = a.panes[a.active].KeyGroups()
+	}
+	if len(a.panes) < 2 {
+		km.NextPane.SetDisabled("only one pane so far")
+		km.PrevPane.SetDisabled("only one pane so far")
+		km.GotoPane.SetDisabled("only 1 so far")
+	}
+	global := km.GlobalGroup()
+	global.Keys = append([]ui.Binding{a.pullsKey}, global.Keys...)
+	return append(groups, km.NavGroup(), global)
+}

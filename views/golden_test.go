@@ -1,0 +1,80 @@
+package views
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/engine/progress"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current views")
+
+// golden compares the screen with testdata/name.golden (trailing spaces
+// trimmed, so that the files read well).
+func golden(t *testing.T, h *harness, name string) {
+	t.Helper()
+	h.settle() // let status messages arrive
+	lines := strings.Split(h.screen(), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	got := strings.Join(lines, "\n") + "\n"
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./views -run Golden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("screen differs from %s (-update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestGoldenScreens(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			h := newHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
+			h.waitScreen("busybox")
+			golden(t, h, "images-"+sz.name)
+
+			h.keys("?")
+			golden(t, h, "help-"+sz.name)
+			h.keys("esc")
+
+			pullAlpine(h, "alpine")
+			h.waitScreen("resolving")
+			// Progress given as snapshots, so that the speeds are exact.
+			at := func(d time.Duration) time.Time { return testNow.Add(d) }
+			snap := func(v uint64, us ...progress.Update) {
+				h.send(pullProgressMsg{ID: 1, Snap: pullSnapshot{Version: v, Layers: us}})
+			}
+			snap(1,
+				progress.Update{ID: "4abcf2066143", State: progress.Downloading, Current: 0, Total: 3_650_000, Time: at(0)},
+				progress.Update{ID: "d1e2f3a4b5c6", State: progress.AlreadyExists},
+				progress.Update{ID: "9f8e7d6c5b4a", State: progress.Waiting})
+			snap(2,
+				progress.Update{ID: "4abcf2066143", State: progress.Downloading, Current: 1_200_000, Total: 3_650_000, Time: at(time.Second)},
+				progress.Update{ID: "d1e2f3a4b5c6", State: progress.AlreadyExists},
+				progress.Update{ID: "9f8e7d6c5b4a", State: progress.Extracting, Current: 500_000, Total: 2_000_000})
+			golden(t, h, "pulling-"+sz.name)
+
+			h.keys("p")
+			h.typeText("127.0.0.1:5000/big")
+			golden(t, h, "pull-dialog-"+sz.name)
+			h.keys("esc", "j", "d")
+			golden(t, h, "confirm-remove-"+sz.name)
+		})
+	}
+}
