@@ -220,7 +220,13 @@ func (a *app) inspectCmd() *cobra.Command {
 					return errdefs.InvalidArgument("invalid --format template: %v", err)
 				}
 				for _, in := range out {
-					if err := t.Execute(a.out, in); err != nil {
+					// Like docker, the template sees the JSON document: {{.Id}}, {{.Config.Env}}.
+					var doc any
+					b, _ := json.Marshal(in)
+					if err := json.Unmarshal(b, &doc); err != nil {
+						return err
+					}
+					if err := t.Execute(a.out, doc); err != nil {
 						return errdefs.InvalidArgument("--format: %v", err)
 					}
 					fmt.Fprintln(a.out)

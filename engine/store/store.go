@@ -31,7 +31,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"berth/engine/errdefs"
 
@@ -187,9 +186,4 @@ func run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnly bool) err
 func (tx *Tx) exec(q string, args ...any) error {
 	_, err := tx.tx.ExecContext(tx.ctx, q, args...)
 	return err
-}
-
-// inList builds "?,?,?" for n args.
-func inList(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
