@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"berth/internal/testimage"
 	"bytes"
 	"fmt"
 	"os"
@@ -95,20 +96,7 @@ func (b *berth) fails(want string, args ...string) {
 }
 
 // leftovers lists half-written temp files in the root.
-func (b *berth) leftovers() []string {
-	var out []string
-	ingest, _ := os.ReadDir(filepath.Join(b.root, "blobs", "ingest"))
-	for _, f := range ingest {
-		out = append(out, "blobs/ingest/"+f.Name())
-	}
-	snaps, _ := os.ReadDir(filepath.Join(b.root, "snapshots"))
-	for _, f := range snaps {
-		if strings.HasPrefix(f.Name(), ".") {
-			out = append(out, "snapshots/"+f.Name())
-		}
-	}
-	return out
-}
+func (b *berth) leftovers() []string { return testimage.Leftovers(b.root) }
 
 // eventually polls cond every 50 ms until it holds or timeout passes.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {

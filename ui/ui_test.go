@@ -10,28 +10,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/themes"
+	"berth/ui/uitest"
 )
 
 func styles() *themes.Styles {
 	st := themes.New(themes.Dark())
 	return &st
-}
-
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
 // checkBlock fails unless s is exactly w×h cells.
@@ -139,7 +123,7 @@ func TestTable(t *testing.T) {
 		{"j", 1, "a"}, {"j", 2, "a"}, {"j", 3, "b"}, {"G", 5, "d"}, {"j", 5, "d"}, {"k", 4, "d"}, {"g", 0, "a"}, {"k", 0, "a"},
 	}
 	for _, s := range steps {
-		msg := press(s.key)
+		msg := uitest.Key(s.key)
 		if s.key == "G" {
 			msg = tea.KeyPressMsg{Code: 'g', Text: "G", Mod: tea.ModShift}
 		}
@@ -151,7 +135,7 @@ func TestTable(t *testing.T) {
 		}
 		checkBlock(t, tb.View(), 30, 4)
 	}
-	if tb.Update(press("x"), &km) {
+	if tb.Update(uitest.Key("x"), &km) {
 		t.Error("x handled")
 	}
 
@@ -275,16 +259,16 @@ func TestConfirm(t *testing.T) {
 		t.Error("question not shown")
 	}
 	checkBlock(t, d.View(80, 24), 50, 5)
-	if next, cmd := d.Update(press("x")); next == nil || cmd != nil {
+	if next, cmd := d.Update(uitest.Key("x")); next == nil || cmd != nil {
 		t.Error("other keys must not answer")
 	}
-	if next, cmd := d.Update(press("n")); next != nil || cmd != nil {
+	if next, cmd := d.Update(uitest.Key("n")); next != nil || cmd != nil {
 		t.Error("n must close without the command")
 	}
-	if next, _ := d.Update(press("esc")); next != nil {
+	if next, _ := d.Update(uitest.Key("esc")); next != nil {
 		t.Error("esc must close")
 	}
-	next, cmd := d.Update(press("y"))
+	next, cmd := d.Update(uitest.Key("y"))
 	if next != nil || cmd == nil {
 		t.Fatal("y must close with the command")
 	}
@@ -305,12 +289,12 @@ func TestInput(t *testing.T) {
 		return func() tea.Msg { return nil }, nil
 	}
 	var d Dialog = NewInput(st, "Pull image", "› ", "busybox", "help line", submit)
-	d, _ = d.Update(press("enter"))
+	d, _ = d.Update(uitest.Key("enter"))
 	if d == nil || !strings.Contains(ansi.Strip(d.View(80, 24)), "type a reference") {
 		t.Fatal("empty input should stay open with the error")
 	}
 	for _, k := range []string{"a", "l", "p", "x", "backspace", "i", "n", "e"} {
-		d, _ = d.Update(press(k))
+		d, _ = d.Update(uitest.Key(k))
 	}
 	if v := ansi.Strip(d.View(80, 24)); !strings.Contains(v, "› alpine") || strings.Contains(v, "type a reference") {
 		t.Errorf("view:\n%s", v)
@@ -322,12 +306,12 @@ func TestInput(t *testing.T) {
 			}
 		}
 	}
-	d, cmd := d.Update(press("enter"))
+	d, cmd := d.Update(uitest.Key("enter"))
 	if d != nil || cmd == nil || submitted != "alpine" {
 		t.Errorf("enter: dialog %v, submitted %q", d, submitted)
 	}
 	d = NewInput(st, "t", "> ", "", "", submit)
-	if d, _ = d.Update(press("esc")); d != nil {
+	if d, _ = d.Update(uitest.Key("esc")); d != nil {
 		t.Error("esc must close")
 	}
 }
@@ -399,14 +383,14 @@ func TestKeyMatches(t *testing.T) {
 		msg  tea.KeyPressMsg
 		want bool
 	}{
-		{km.Up, press("k"), true},
-		{km.Up, press("up"), true},
+		{km.Up, uitest.Key("k"), true},
+		{km.Up, uitest.Key("up"), true},
 		{km.Bottom, tea.KeyPressMsg{Code: 'g', Text: "G", Mod: tea.ModShift}, true},
 		{km.Top, tea.KeyPressMsg{Code: 'g', Text: "G", Mod: tea.ModShift}, false},
 		{km.ForceQuit, tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}, true},
 		{km.PrevPane, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, true},
-		{km.GotoPane, press("3"), true},
-		{km.Help, press("?"), true},
+		{km.GotoPane, uitest.Key("3"), true},
+		{km.Help, uitest.Key("?"), true},
 	}
 	for _, tc := range tests {
 		if got := tc.b.Matches(tc.msg); got != tc.want {
@@ -415,7 +399,7 @@ func TestKeyMatches(t *testing.T) {
 	}
 	b := Bind("d", "remove", "d")
 	b.SetDisabled("why")
-	if !b.Matches(press("d")) || b.Enabled() {
+	if !b.Matches(uitest.Key("d")) || b.Enabled() {
 		t.Error("a disabled binding still matches (to say why) and is not enabled")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/themes"
+	"berth/ui/uitest"
 )
 
 // harness drives an App as the bubbletea runtime would, but from the test:
@@ -71,7 +72,7 @@ func (h *harness) send(msg tea.Msg) {
 func (h *harness) keys(keys ...string) {
 	h.t.Helper()
 	for _, k := range keys {
-		h.send(keyMsg(k))
+		h.send(uitest.Key(k))
 	}
 }
 
@@ -79,38 +80,8 @@ func (h *harness) keys(keys ...string) {
 func (h *harness) typeText(s string) {
 	h.t.Helper()
 	for _, r := range s {
-		h.send(keyMsg(string(r)))
+		h.send(uitest.Key(string(r)))
 	}
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	if len(r) != 1 {
-		panic("unknown key " + k)
-	}
-	m := tea.KeyPressMsg{Code: r[0], Text: k}
-	if r[0] >= 'A' && r[0] <= 'Z' {
-		m.Code = r[0] + 'a' - 'A'
-		m.ShiftedCode = r[0]
-		m.Mod = tea.ModShift
-	}
-	return m
 }
 
 // waitFor pumps messages until cond holds, failing after a timeout.

@@ -104,21 +104,8 @@ func (e *env) pull(ref string, opts image.PullOptions) (image.PullResult, *recor
 	return res, rec, err
 }
 
-// leftovers lists temp files and directories an interrupted write left.
-func (e *env) leftovers() []string {
-	var out []string
-	ingest, _ := os.ReadDir(filepath.Join(e.root, "blobs", "ingest"))
-	for _, f := range ingest {
-		out = append(out, "blobs/ingest/"+f.Name())
-	}
-	snaps, _ := os.ReadDir(filepath.Join(e.root, "snapshots"))
-	for _, f := range snaps {
-		if strings.HasPrefix(f.Name(), ".") {
-			out = append(out, "snapshots/"+f.Name())
-		}
-	}
-	return out
-}
+// leftovers lists half-written temp files in the root.
+func (e *env) leftovers() []string { return testimage.Leftovers(e.root) }
 
 func TestPullBusyboxAndReuse(t *testing.T) {
 	e := newEnv(t)

@@ -402,3 +402,20 @@ type rawManifest struct {
 
 func (r rawManifest) RawManifest() ([]byte, error)        { return r.b, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
+
+// Leftovers lists what interrupted writes left in a berth root: temp files of
+// the content store and temp directories of the snapshot store.
+func Leftovers(root string) []string {
+	var out []string
+	ingest, _ := os.ReadDir(root + "/blobs/ingest")
+	for _, f := range ingest {
+		out = append(out, "blobs/ingest/"+f.Name())
+	}
+	snaps, _ := os.ReadDir(root + "/snapshots")
+	for _, f := range snaps {
+		if strings.HasPrefix(f.Name(), ".") {
+			out = append(out, "snapshots/"+f.Name())
+		}
+	}
+	return out
+}
