@@ -28,10 +28,6 @@ const (
 // copyBufs holds the 1 MiB buffers that file contents are copied through.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
-// forcePathrs makes appliers resolve paths with pathrs-lite even where
-// openat2 works; tests set it to exercise the fallback.
-var forcePathrs bool
-
 // haveOpenat2 reports whether openat2(2) works here (Linux 5.6 and later,
 // and not refused by a seccomp filter).
 var haveOpenat2 = sync.OnceValue(func() bool {
@@ -77,6 +73,7 @@ type applier struct {
 	rootFd  int      // root.Fd()
 	rootLoc loc      // the layer root as a name in its parent directory
 	buf     []byte
+	pathrs  bool  // resolve with pathrs-lite, not openat2
 	size    int64 // bytes of regular files written
 	dirs    []dirTimes
 }
@@ -84,10 +81,10 @@ type applier struct {
 // applyTar writes the tar stream r into the layer root, whose name in its
 // parent directory is rootLoc, and returns the bytes of regular files
 // written (hard links not counted again).
-func applyTar(ctx context.Context, root *os.File, rootLoc loc, r io.Reader) (int64, error) {
+func applyTar(ctx context.Context, root *os.File, rootLoc loc, r io.Reader, pathrs bool) (int64, error) {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
-	a := &applier{ctx: ctx, root: root, rootFd: int(root.Fd()), rootLoc: rootLoc, buf: *bp}
+	a := &applier{ctx: ctx, root: root, rootFd: int(root.Fd()), rootLoc: rootLoc, buf: *bp, pathrs: pathrs}
 	err := a.apply(r)
 	return a.size, err
 }
@@ -528,7 +525,7 @@ func (a *applier) mkdirChain(name string) (int, error) {
 // leave the root. It uses openat2(RESOLVE_IN_ROOT), or pathrs-lite where
 // the kernel lacks openat2.
 func (a *applier) openDir(name string) (int, error) {
-	if forcePathrs || !haveOpenat2() {
+	if a.pathrs || !haveOpenat2() {
 		return a.openDirPathrs(name)
 	}
 	how := unix.OpenHow{

@@ -477,17 +477,16 @@ func TestUnpackHostile(t *testing.T) {
 			if resolver == "openat2" && !haveOpenat2() {
 				t.Skip("no openat2 here")
 			}
-			forcePathrs = resolver == "pathrs"
-			defer func() { forcePathrs = false }()
 			for i, tc := range hostileCases() {
-				t.Run(tc.name, func(t *testing.T) { runHostile(t, tc, testID(100+i)) })
+				t.Run(tc.name, func(t *testing.T) { runHostile(t, tc, testID(100+i), resolver == "pathrs") })
 			}
 		})
 	}
 }
 
-func runHostile(t *testing.T, tc hostileCase, id string) {
+func runHostile(t *testing.T, tc hostileCase, id string, pathrsOnly bool) {
 	s := newStore(t)
+	s.pathrsOnly = pathrsOnly
 	outside := newOutside(t)
 	if err := unix.Setxattr(outside, "user.probe", []byte("1"), 0); err != nil {
 		t.Fatal(err)

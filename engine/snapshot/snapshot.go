@@ -44,6 +44,9 @@ const (
 // concurrent use, also by several processes sharing the directory.
 type Store struct {
 	dir string
+	// pathrsOnly makes unpacking resolve paths with pathrs-lite even where
+	// openat2 works; tests set it to exercise the fallback.
+	pathrsOnly bool
 }
 
 // New opens the store in dir, creating the directory if needed.

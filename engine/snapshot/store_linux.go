@@ -127,7 +127,7 @@ func (p *Pending) Apply(ctx context.Context, r io.Reader) (int64, error) {
 	}
 	root := os.NewFile(uintptr(fd), filepath.Join(p.tmp, fsDir))
 	defer root.Close()
-	size, err := applyTar(ctx, root, loc{dirfd: int(p.dir.Fd()), base: fsDir}, r)
+	size, err := applyTar(ctx, root, loc{dirfd: int(p.dir.Fd()), base: fsDir}, r, p.store.pathrsOnly)
 	if err != nil {
 		p.failed = err
 		return 0, err
