@@ -51,6 +51,12 @@ func (p *progressPrinter) Update(u progress.Update) {
 	defer p.mu.Unlock()
 	if u.ID == "" {
 		p.clearBars()
+		if p.allFinal() {
+			// The layers are done: leave their lines where they are, so
+			// that the closing messages follow them, as with docker.
+			p.drawBars()
+			p.order, p.drawn = nil, 0
+		}
 		fmt.Fprintln(p.w, u.Message)
 		p.drawBars()
 		return
@@ -69,6 +75,16 @@ func (p *progressPrinter) Update(u progress.Update) {
 	if !p.live && changed {
 		fmt.Fprintln(p.w, plainLine(u))
 	}
+}
+
+// allFinal reports whether every layer on screen has reached its last state.
+func (p *progressPrinter) allFinal() bool {
+	for _, id := range p.order {
+		if !p.layers[id].u.State.Final() {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *progressPrinter) tick() {

@@ -52,9 +52,11 @@ func TestLiveProgressRedrawsInPlace(t *testing.T) {
 	p.Update(progress.Update{ID: "aaa", State: progress.Downloading, Current: 1, Total: 2})
 	time.Sleep(150 * time.Millisecond)
 	p.Update(progress.Update{ID: "aaa", State: progress.Done})
+	p.Update(progress.Update{Message: "Digest: sha256:x"})
 	p.Close()
 	out := buf.String()
-	if !strings.Contains(out, "\x1b[1A\x1b[J") || !strings.HasSuffix(out, "aaa: Pull complete\n") {
+	// The bars stay above the closing messages, as docker prints them.
+	if !strings.Contains(out, "\x1b[1A\x1b[J") || !strings.HasSuffix(out, "aaa: Pull complete\nDigest: sha256:x\n") {
 		t.Fatalf("live output: %q", out)
 	}
 }
