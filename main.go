@@ -23,6 +23,9 @@ func main() {
 		// container; Init never returns.
 		libcontainer.Init()
 	}
+	if len(os.Args) > 1 && os.Args[1] == "monitor" {
+		os.Exit(engine.MonitorMain(os.Args[2:]))
+	}
 	os.Exit(cli.Main(os.Args[1:], func(ctx context.Context, eng *engine.Engine) error {
 		return views.Run(ctx, eng)
 	}))

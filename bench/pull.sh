@@ -13,7 +13,7 @@ source "$PEERS/env.sh"
 export PATH=$PATH:/usr/local/go/bin
 out=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-go build -o "$out/berth" .
+go build -tags seccomp -o "$out/berth" .
 BYTES=$(crane manifest --insecure "$REG/big" | jq '[.layers[].size] + [.config.size] | add')
 B="$out/berth --root $out/root --run-root $out/run"
 

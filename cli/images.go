@@ -23,10 +23,10 @@ import (
 func (a *app) imageCommands() []*cobra.Command {
 	img := &cobra.Command{Use: "image", Short: "Manage images", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
-	img.AddCommand(a.pullCmd(), a.imagesCmd("ls", "list"), a.inspectCmd(), a.historyCmd(),
+	img.AddCommand(a.pullCmd(), a.imagesCmd("ls", "list"), a.imageInspectCmd(), a.historyCmd(),
 		a.tagCmd(), a.rmiCmd("rm", "remove"), a.pruneCmd(), a.saveCmd(), a.loadCmd())
 	return []*cobra.Command{img, a.pullCmd(), a.imagesCmd("images"), a.rmiCmd("rmi"), a.tagCmd(),
-		a.saveCmd(), a.loadCmd(), a.historyCmd(), a.inspectCmd()}
+		a.saveCmd(), a.loadCmd(), a.historyCmd()}
 }
 
 func (a *app) pullCmd() *cobra.Command {
@@ -178,24 +178,21 @@ func filterRows(rows []imageRow, want string) []imageRow {
 	return out
 }
 
-func printFormat(w io.Writer, format string, rows any) error {
-	t, err := template.New("format").Parse(format)
+func printFormat[R any](w io.Writer, format string, rows []R) error {
+	t, err := parseTemplate(format)
 	if err != nil {
-		return errdefs.InvalidArgument("invalid --format template: %v", err)
+		return err
 	}
-	switch rs := rows.(type) {
-	case []imageRow:
-		for _, r := range rs {
-			if err := t.Execute(w, r); err != nil {
-				return errdefs.InvalidArgument("--format: %v", err)
-			}
-			fmt.Fprintln(w)
+	for _, r := range rows {
+		if err := t.Execute(w, r); err != nil {
+			return errdefs.InvalidArgument("--format: %v", err)
 		}
+		fmt.Fprintln(w)
 	}
 	return nil
 }
 
-func (a *app) inspectCmd() *cobra.Command {
+func (a *app) imageInspectCmd() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE [IMAGE...]",
@@ -206,7 +203,7 @@ func (a *app) inspectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out []*image.Inspect
+			var out []any
 			for _, ref := range args {
 				in, err := eng.InspectImage(cmd.Context(), ref)
 				if err != nil {
@@ -214,35 +211,57 @@ func (a *app) inspectCmd() *cobra.Command {
 				}
 				out = append(out, in)
 			}
-			if format != "" {
-				t, err := template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format)
-				if err != nil {
-					return errdefs.InvalidArgument("invalid --format template: %v", err)
-				}
-				for _, in := range out {
-					// Like docker, the template sees the JSON document: {{.Id}}, {{.Config.Env}}.
-					var doc any
-					b, _ := json.Marshal(in)
-					if err := json.Unmarshal(b, &doc); err != nil {
-						return err
-					}
-					if err := t.Execute(a.out, doc); err != nil {
-						return errdefs.InvalidArgument("--format: %v", err)
-					}
-					fmt.Fprintln(a.out)
-				}
-				return nil
-			}
-			b, err := json.MarshalIndent(out, "", "    ")
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(a.out, string(b))
-			return err
+			return a.printInspect(out, format)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "Go template, e.g. '{{.Id}}' or '{{json .Config}}'")
 	return cmd
+}
+
+// inspectCmd is docker's generic inspect: a container by that name or ID,
+// else an image.
+func (a *app) inspectCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect NAME|ID [NAME|ID...]",
+		Short: "Show containers or images as JSON",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			eng, err := a.engine()
+			if err != nil {
+				return err
+			}
+			var out []any
+			for _, ref := range args {
+				if in, err := eng.Containers().Inspect(cmd.Context(), ref); err == nil {
+					out = append(out, in)
+					continue
+				} else if !errdefs.IsNotFound(err) {
+					return err
+				}
+				in, err := eng.InspectImage(cmd.Context(), ref)
+				if errdefs.IsNotFound(err) {
+					return errdefs.NotFound("no such container or image %q", ref)
+				}
+				if err != nil {
+					return err
+				}
+				out = append(out, in)
+			}
+			return a.printInspect(out, format)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "Go template, e.g. '{{.State.Status}}' or '{{.Id}}'")
+	return cmd
+}
+
+// parseTemplate parses a --format template with docker's json function.
+func parseTemplate(format string) (*template.Template, error) {
+	t, err := template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format)
+	if err != nil {
+		return nil, errdefs.InvalidArgument("invalid --format template: %v", err)
+	}
+	return t, nil
 }
 
 func toJSON(v any) (string, error) {

@@ -53,16 +53,22 @@ func Main(args []string, tui TUI) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(a.errOut, "Error:", err)
+	var ee exitError
+	if !errors.As(err, &ee) { // a container's own exit code: nothing to say
+		fmt.Fprintln(a.errOut, "Error:", err)
+	}
 	return exitCode(err)
 }
 
 // exitCode maps error classes to exit codes: 130 for an interrupt, 1 otherwise.
 func exitCode(err error) int {
 	var ee exitError
+	var ce *codedError
 	switch {
 	case errors.As(err, &ee):
 		return int(ee)
+	case errors.As(err, &ce):
+		return ce.code
 	case errdefs.IsCanceled(err):
 		return 130
 	default:
@@ -104,5 +110,7 @@ func (a *app) command(tui TUI) *cobra.Command {
 	f.StringVar(&a.root, "root", envOr("BERTH_ROOT", engine.DefaultRoot), "directory of the image and container store (env BERTH_ROOT)")
 	f.StringVar(&a.runRoot, "run-root", envOr("BERTH_RUN_ROOT", engine.DefaultRunRoot), "directory of runtime state (env BERTH_RUN_ROOT)")
 	root.AddCommand(a.imageCommands()...)
+	root.AddCommand(a.containerCommands()...)
+	root.AddCommand(a.inspectCmd())
 	return root
 }

@@ -86,7 +86,9 @@ func TestTUIPullShowsBarsThenImage(t *testing.T) {
 
 	b := newBerth(t)
 	tm := startTUI(t, b, 100, 30)
-	tm.waitFor(10*time.Second, "Images (0)", "No images")
+	tm.waitFor(10*time.Second, "Containers (0)")
+	tm.keys("1")
+	tm.waitFor(5*time.Second, "Images (0)", "No images")
 
 	tm.keys("p")
 	tm.waitFor(5*time.Second, "Pull")
@@ -118,7 +120,9 @@ func TestTUIPullRemoveQuit(t *testing.T) {
 	testimage.Push(t, reg.Host, "big:latest", testimage.Big(t, 2, 4<<20))
 	b := newBerth(t)
 	tm := startTUI(t, b, 80, 24)
-	tm.waitFor(10*time.Second, "Images (0)")
+	tm.waitFor(10*time.Second, "Containers (0)")
+	tm.keys("1")
+	tm.waitFor(5*time.Second, "Images (0)")
 
 	tm.keys("p")
 	tm.text(reg.Host + "/big")
@@ -144,4 +148,55 @@ func TestTUIPullRemoveQuit(t *testing.T) {
 
 	tm.keys("q")
 	eventually(t, 5*time.Second, "berth to quit on q", func() bool { return !tm.alive() })
+}
+
+func TestTUIContainers(t *testing.T) {
+	b, bb := withBusybox(t)
+	b.ok("run", "-d", "--name", "fromcli", bb, "sleep", "300")
+	tm := startTUI(t, b, 120, 30)
+	tm.waitFor(10*time.Second, "Containers (1)", "fromcli", "Up ")
+
+	// Run a container from the dialog.
+	tm.keys("n")
+	tm.waitFor(5*time.Second, "Run a container")
+	tm.text(bb)
+	tm.keys("Tab")
+	tm.text("ticker")
+	tm.keys("Tab")
+	tm.text(`sh -c 'trap "exit 0" TERM; while true; do echo tick; sleep 0.2; done'`)
+	tm.keys("Tab")
+	tm.keys("Tab")
+	tm.keys("Space") // no terminal: a plain background process
+	tm.keys("Enter")
+	tm.waitFor(10*time.Second, "Started ticker", "Containers (2)")
+	if s := b.inspect("ticker", "{{.State.Status}}"); s != "running" {
+		t.Fatalf("the dialog's container: %s", s)
+	}
+
+	// Its logs follow.
+	tm.keys("l")
+	tm.waitFor(5*time.Second, "Logs ticker", "tick")
+	tm.keys("Escape")
+
+	// A container started by the CLI in another terminal shows up by itself.
+	b.ok("run", "-d", "--name", "latecomer", bb, "sleep", "300")
+	tm.waitFor(5*time.Second, "latecomer", "Containers (3)")
+
+	// The cursor stays on ticker as rows come and go: stop it (its trap
+	// answers SIGTERM at once).
+	tm.keys("x")
+	tm.waitFor(15*time.Second, "Stopped ticker", "Exited (0)")
+	if s := b.inspect("ticker", "{{.State.Status}}"); s != "exited" {
+		t.Errorf("after x: %s", s)
+	}
+	// Kill the newest one, at the top, confirmed.
+	tm.keys("g")
+	tm.keys("K")
+	tm.waitFor(5*time.Second, "y yes")
+	tm.keys("y")
+	tm.waitFor(10*time.Second, "Exited (137)")
+	if s := b.inspect("latecomer", "{{.State.Status}} {{.State.ExitCode}}"); s != "exited 137" {
+		t.Errorf("after K y: %s", s)
+	}
+	tm.keys("q")
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"berth/engine/container"
 	"berth/engine/content"
 	"berth/engine/errdefs"
 	"berth/engine/events"
@@ -41,6 +42,7 @@ type Engine struct {
 	root, runRoot string
 	db            *store.Store
 	images        *image.Service
+	containers    *container.Service
 }
 
 // New opens the berth root at root (creating it on first use) and cleans up
@@ -78,8 +80,27 @@ func New(root string, opts ...Option) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Engine{root: root, runRoot: o.runRoot, db: db, images: image.NewService(db, blobs, snaps)}, nil
+	exe, err := os.Executable()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e := &Engine{root: root, runRoot: o.runRoot, db: db}
+	e.images = image.NewService(db, blobs, snaps, image.WithInUse(func(ctx context.Context, id string) (bool, error) {
+		return e.containers.InUse(ctx, id)
+	}))
+	e.containers = container.NewService(db, e.images, root, o.runRoot, exe)
+	// Containers whose monitor died since the last berth process are
+	// recorded as they really are.
+	if err := e.containers.Reconcile(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
 }
+
+// MonitorMain is the process "berth monitor ...": one container's monitor.
+func MonitorMain(args []string) int { return container.MonitorMain(args) }
 
 // Root is the directory of the store.
 func (e *Engine) Root() string { return e.root }

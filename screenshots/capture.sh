@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
-for p in tmux aha chromium fonts-dejavu-core busybox-static; do
+for p in tmux aha chromium fonts-dejavu-core busybox-static libseccomp-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="${need:-} $p"
 done
 if [ -n "${need:-}" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need; fi
@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/berth" .
+go build -tags seccomp -o "$work/berth" .
 go build -o "$work/testreg" ./internal/testreg
 # 60 MB/s per layer: slow enough to watch the bars.
 "$work/testreg" -addr "$addr" -pidfile "$work/reg.pid" -rate 60000000 >"$work/reg.log" 2>&1 &

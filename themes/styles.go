@@ -71,6 +71,23 @@ type Styles struct {
 		Cursor      color.Color
 	}
 
+	// State colours a container's status by meaning.
+	State struct {
+		Running lipgloss.Style // up
+		Paused  lipgloss.Style // paused, restarting
+		Stopped lipgloss.Style // created, exited (0)
+		Failed  lipgloss.Style // exited with an error, dead
+		Busy    lipgloss.Style // an action under way: "⠋ Stopping…"
+	}
+
+	// Log is a container's log view.
+	Log struct {
+		Stdout lipgloss.Style
+		Stderr lipgloss.Style
+		Time   lipgloss.Style // timestamps, when shown
+		Notice lipgloss.Style // berth's own lines: "— log ended —"
+	}
+
 	Progress struct {
 		Filled     lipgloss.Style
 		Empty      lipgloss.Style
@@ -137,6 +154,17 @@ func New(t Theme) Styles {
 	s.Input.Placeholder = fg(t.SecondaryText)
 	s.Input.Cursor = t.Accent
 
+	s.State.Running = fg(t.RunningText)
+	s.State.Paused = fg(t.PausedText)
+	s.State.Stopped = fg(t.StoppedText)
+	s.State.Failed = fg(t.FailedText).Bold(true)
+	s.State.Busy = fg(t.Accent).Bold(true)
+
+	s.Log.Stdout = fg(t.PrimaryText)
+	s.Log.Stderr = fg(t.StderrText)
+	s.Log.Time = fg(t.SecondaryText)
+	s.Log.Notice = fg(t.SecondaryText).Italic(true)
+
 	s.Progress.Filled = fg(t.ProgressFilled)
 	s.Progress.Empty = fg(t.ProgressEmpty)
 	s.Progress.FilledRune, s.Progress.EmptyRune = '━', '─'
@@ -158,6 +186,9 @@ func New(t Theme) Styles {
 		s.StatusBar.Busy = s.StatusBar.Busy.Reverse(true)
 		s.StatusBar.Hint = s.StatusBar.Hint.Reverse(true)
 		s.Progress.FilledRune, s.Progress.EmptyRune = '█', '░'
+		s.State.Paused = s.State.Paused.Italic(true)
+		s.State.Stopped = s.State.Stopped.Faint(true)
+		s.Log.Stderr = s.Log.Stderr.Italic(true)
 	}
 	return s
 }

@@ -30,6 +30,18 @@ type Theme struct {
 	SuccessText color.Color
 	WarningText color.Color
 
+	// Container states, by meaning: a running container, a paused (or
+	// restarting) one, one that stopped cleanly (or never ran), one that
+	// failed (non-zero exit, dead).
+	RunningText color.Color
+	PausedText  color.Color
+	StoppedText color.Color
+	FailedText  color.Color
+
+	// StderrText is a container's standard error in its log: set apart from
+	// standard output, without crying "error" (many programs log there).
+	StderrText color.Color
+
 	ProgressFilled color.Color // the done part of a bar
 	ProgressEmpty  color.Color // the rest of a bar
 
@@ -58,6 +70,11 @@ func Dark() Theme {
 		ErrorText:           lipgloss.Color("#FF6B6B"),
 		SuccessText:         lipgloss.Color("#8FD18F"),
 		WarningText:         lipgloss.Color("#EBCB8B"),
+		RunningText:         lipgloss.Color("#8FD18F"),
+		PausedText:          lipgloss.Color("#EBCB8B"),
+		StoppedText:         lipgloss.Color("#7B8496"),
+		FailedText:          lipgloss.Color("#FF6B6B"),
+		StderrText:          lipgloss.Color("#E0A47A"),
 		ProgressFilled:      lipgloss.Color("#5FAFFF"),
 		ProgressEmpty:       lipgloss.Color("#3B4252"),
 		TitleBarText:        lipgloss.Color("#ECEFF4"),
@@ -76,6 +93,7 @@ func Plain() Theme {
 		SelectedText: none, SelectedBackground: none,
 		Border: none, BorderFocused: none,
 		ErrorText: none, SuccessText: none, WarningText: none,
+		RunningText: none, PausedText: none, StoppedText: none, FailedText: none, StderrText: none,
 		ProgressFilled: none, ProgressEmpty: none,
 		TitleBarText: none, TitleBarBackground: none,
 		StatusBarText: none, StatusBarBackground: none,

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"berth/themes"
 )
@@ -15,6 +16,9 @@ type Column struct {
 	Flex  int  // > 0: the column takes this share of the width left over
 	Max   int  // the most a flexible column takes; 0 for no limit
 	Right bool // align to the right (numbers, sizes)
+	// HideBelow hides the column while the table is narrower than this:
+	// less important columns make room on small screens. 0: always shown.
+	HideBelow int
 }
 
 // Row is one line of a Table.
@@ -22,6 +26,9 @@ type Row struct {
 	Key   string   // identity across refreshes: the cursor stays on the same key
 	Cells []string // plain text, one per column
 	Dim   []bool   // cells to draw dimmed (e.g. "<none>"); may be nil
+	// Style gives cells a style of their own (a status coloured by its
+	// meaning), by column index; it wins over Dim. May be nil.
+	Style map[int]lipgloss.Style
 }
 
 // Table is a scrolling list of rows under a header, with a cursor row and an
@@ -135,6 +142,22 @@ func (t *Table) Update(msg tea.Msg, km *KeyMap) bool {
 	return true
 }
 
+// ColumnShown reports whether column i is drawn at the table's width.
+func (t *Table) ColumnShown(i int) bool {
+	return i >= 0 && i < len(t.cols) && t.width >= t.cols[i].HideBelow
+}
+
+// shown are the indexes of the columns drawn at the table's width.
+func (t *Table) shown() []int {
+	var idx []int
+	for i := range t.cols {
+		if t.ColumnShown(i) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
 // ColumnWidths shares width among the columns: fixed ones get their width,
 // flexible ones the rest by weight between their minimum and maximum. A
 // space at each end and two between columns are part of width.
@@ -183,7 +206,15 @@ func (t *Table) View() string {
 	if t.width <= 0 || t.height <= 0 {
 		return ""
 	}
-	ws := ColumnWidths(t.cols, t.width)
+	idx := t.shown()
+	cols := make([]Column, len(idx))
+	for j, i := range idx {
+		cols[j] = t.cols[i]
+	}
+	ws := make([]int, len(t.cols))
+	for j, w := range ColumnWidths(cols, t.width) {
+		ws[idx[j]] = w
+	}
 	lines := make([]string, 0, t.height)
 
 	titles := make([]string, len(t.cols))
@@ -197,7 +228,7 @@ func (t *Table) View() string {
 			}
 		}
 	}
-	lines = append(lines, t.st.Table.Header.Render(Fit(t.joinCells(titles, ws), t.width)))
+	lines = append(lines, t.st.Table.Header.Render(Fit(t.joinCells(idx, titles, ws), t.width)))
 
 	if len(t.rows) == 0 {
 		lines = append(lines, t.st.Table.Empty.Render(Fit(" "+t.empty, t.width)))
@@ -207,20 +238,20 @@ func (t *Table) View() string {
 	for i := t.offset; i < end; i++ {
 		r := t.rows[i]
 		if i == t.cursor {
-			lines = append(lines, t.st.Table.Selected.Render(Fit(t.joinCells(r.Cells, ws), t.width)))
+			lines = append(lines, t.st.Table.Selected.Render(Fit(t.joinCells(idx, r.Cells, ws), t.width)))
 			continue
 		}
-		lines = append(lines, t.styledRow(r, ws))
+		lines = append(lines, t.styledRow(idx, r, ws))
 	}
 	return Block(strings.Join(lines, "\n"), t.width, t.height)
 }
 
-// joinCells lays out plain cells in their columns.
-func (t *Table) joinCells(cells []string, ws []int) string {
+// joinCells lays out plain cells in the columns idx.
+func (t *Table) joinCells(idx []int, cells []string, ws []int) string {
 	var b strings.Builder
 	b.WriteByte(' ')
-	for i := range t.cols {
-		if i > 0 {
+	for j, i := range idx {
+		if j > 0 {
 			b.WriteString("  ")
 		}
 		cell := ""
@@ -240,11 +271,11 @@ func (t *Table) fitCell(i int, cell string, w int) string {
 }
 
 // styledRow lays out a row that is not selected, each cell in its style.
-func (t *Table) styledRow(r Row, ws []int) string {
+func (t *Table) styledRow(idx []int, r Row, ws []int) string {
 	var b strings.Builder
 	b.WriteByte(' ')
-	for i := range t.cols {
-		if i > 0 {
+	for j, i := range idx {
+		if j > 0 {
 			b.WriteString("  ")
 		}
 		cell := ""
@@ -254,6 +285,9 @@ func (t *Table) styledRow(r Row, ws []int) string {
 		style := t.st.Table.Cell
 		if i < len(r.Dim) && r.Dim[i] {
 			style = t.st.Table.Dim
+		}
+		if st, ok := r.Style[i]; ok {
+			style = st
 		}
 		b.WriteString(style.Render(t.fitCell(i, cell, ws[i])))
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/themes"
@@ -401,5 +402,114 @@ func TestKeyMatches(t *testing.T) {
 	b.SetDisabled("why")
 	if !b.Matches(uitest.Key("d")) || b.Enabled() {
 		t.Error("a disabled binding still matches (to say why) and is not enabled")
+	}
+}
+
+func TestTableHidesColumnsWhenNarrow(t *testing.T) {
+	st := styles()
+	tb := NewTable(st, []Column{
+		{Title: "NAME", Width: 6, Flex: 1},
+		{Title: "COMMAND", Width: 10, HideBelow: 40},
+		{Title: "STATUS", Width: 8},
+	})
+	tb.SetRows([]Row{{Key: "a", Cells: []string{"web", "nginx -g", "Up"}}})
+	tb.SetSort(2, false)
+	tests := []struct {
+		width  int
+		header []string
+		row    []string
+	}{
+		{50, []string{"NAME", "COMMAND", "STATUS↑"}, []string{"web", "nginx", "-g", "Up"}},
+		{30, []string{"NAME", "STATUS↑"}, []string{"web", "Up"}},
+	}
+	for _, tc := range tests {
+		tb.SetSize(tc.width, 3)
+		checkBlock(t, tb.View(), tc.width, 3)
+		lines := strings.Split(ansi.Strip(tb.View()), "\n")
+		if got := strings.Fields(lines[0]); !slices.Equal(got, tc.header) {
+			t.Errorf("width %d: header %q, want %q", tc.width, got, tc.header)
+		}
+		if got := strings.Fields(lines[1]); !slices.Equal(got, tc.row) {
+			t.Errorf("width %d: row %q, want %q", tc.width, got, tc.row)
+		}
+		if tb.ColumnShown(1) != (tc.width >= 40) {
+			t.Errorf("width %d: ColumnShown(1) = %v", tc.width, tb.ColumnShown(1))
+		}
+	}
+}
+
+func TestTableCellStyle(t *testing.T) {
+	st := styles()
+	tb := NewTable(st, []Column{{Title: "NAME", Width: 6}, {Title: "STATUS", Width: 8}})
+	tb.SetSize(20, 3)
+	tb.SetRows([]Row{
+		{Key: "a", Cells: []string{"web", "Up"}},
+		{Key: "b", Cells: []string{"job", "Exited"}, Style: map[int]lipgloss.Style{1: st.Error}},
+	})
+	lines := strings.Split(tb.View(), "\n")
+	if want := st.Error.Render(Fit("Exited", 8)); !strings.Contains(lines[2], want) {
+		t.Errorf("the styled cell is not in its style: %q", lines[2])
+	}
+	// The selected row is drawn in the selection's style, whole.
+	if strings.Contains(lines[1], st.Error.Render(Fit("Up", 8))) {
+		t.Errorf("selected row: %q", lines[1])
+	}
+}
+
+func TestForm(t *testing.T) {
+	st := styles()
+	var got []string
+	submit := func(v []string) (tea.Cmd, error) {
+		if v[0] == "" {
+			return nil, errors.New("type an image")
+		}
+		got = v
+		return func() tea.Msg { return nil }, nil
+	}
+	var d Dialog = NewForm(st, "Run a container", []FormField{
+		{Label: "Image", Placeholder: "busybox", Hint: "image hint"},
+		{Label: "Name", Value: "web", Hint: "name hint"},
+		{Label: "Terminal", Toggle: true, Placeholder: "interactive", Value: "y"},
+	}, submit)
+	f := d.(*Form)
+	if v := ansi.Strip(d.View(80, 24)); !strings.Contains(v, "image hint") || !strings.Contains(v, "› web") || !strings.Contains(v, "[x] interactive") {
+		t.Fatalf("view:\n%s", v)
+	}
+	d, _ = d.Update(uitest.Key("enter"))
+	if d == nil || !strings.Contains(ansi.Strip(d.View(80, 24)), "type an image") {
+		t.Fatal("an error keeps the form open and shows it")
+	}
+	for _, k := range []string{"a", "l", "p"} {
+		d, _ = d.Update(uitest.Key(k))
+	}
+	d, _ = d.Update(uitest.Key("tab"))
+	if f.Focused() != 1 || !strings.Contains(ansi.Strip(d.View(80, 24)), "name hint") {
+		t.Errorf("tab: focus %d", f.Focused())
+	}
+	d, _ = d.Update(uitest.Key("x")) // text in a text field
+	d, _ = d.Update(uitest.Key("tab"))
+	d, _ = d.Update(uitest.Key("space")) // toggles the box
+	if v := ansi.Strip(d.View(80, 24)); !strings.Contains(v, "[ ] interactive") {
+		t.Errorf("space should clear the box:\n%s", v)
+	}
+	d, _ = d.Update(uitest.Key("tab")) // wraps to the first field
+	d, _ = d.Update(uitest.Key("shift+tab"))
+	if f.Focused() != 2 {
+		t.Errorf("shift+tab from the first field: focus %d", f.Focused())
+	}
+	for _, w := range []int{80, 50, 30} {
+		for _, l := range strings.Split(d.View(w, 24), "\n") {
+			if ansi.StringWidth(l) > w {
+				t.Errorf("at %d: line %q too wide", w, ansi.Strip(l))
+			}
+		}
+	}
+	d, cmd := d.Update(uitest.Key("enter"))
+	if d != nil || cmd == nil || !slices.Equal(got, []string{"alp", "webx", ""}) {
+		t.Errorf("enter: dialog %v, values %q", d, got)
+	}
+	d = NewForm(st, "t", []FormField{{Label: "A"}}, submit)
+	if d, _ = d.Update(uitest.Key("esc")); d != nil {
+		t.Error("esc must close")
 	}
 }

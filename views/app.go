@@ -13,8 +13,8 @@ import (
 	"berth/ui"
 )
 
-// pane is one tab of the app: Images now; Containers, Networks and Volumes
-// later.
+// pane is one tab of the app: Images and Containers now; Networks and
+// Volumes later.
 type pane interface {
 	ui.Component
 	Title() string
@@ -28,6 +28,19 @@ type pane interface {
 	// ShortHelp are the keys the status bar suggests.
 	ShortHelp() []ui.Binding
 }
+
+// Optional abilities of a pane, checked with a type assertion.
+type (
+	// keyClaimer takes some keys the app would handle itself: a log view
+	// closes on q rather than quitting.
+	keyClaimer interface {
+		ClaimsKey(msg tea.KeyPressMsg) bool
+	}
+	// busyReporter has work under way to show in the status bar.
+	busyReporter interface {
+		Busy() string
+	}
+)
 
 // App is the root model. It routes: keys to the dialog, the help, the pulls
 // panel or the active pane; engine events and results to whom they concern.
@@ -57,6 +70,16 @@ type (
 // clockInterval is how often ages ("3 minutes ago") are redrawn.
 const clockInterval = 30 * time.Second
 
+// statsInterval is how often the CPU and memory of running containers are
+// read.
+const statsInterval = 2 * time.Second
+
+// Panes, in the order of their number keys.
+const (
+	paneImages = iota
+	paneContainers
+)
+
 // Run opens the full-screen app on eng and returns when the user quits.
 func Run(ctx context.Context, eng Engine) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -67,12 +90,15 @@ func Run(ctx context.Context, eng Engine) error {
 }
 
 // NewApp builds the root model. The engine's event stream is opened here
-// and followed by a command; ctx ends it and every pull.
+// and followed by a command; ctx ends it and every pull. The app opens on
+// the Containers pane, where users of lazydocker and k9s expect to land.
 func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
-	e := &env{Common: ui.NewCommon(theme), eng: eng, ctx: ctx, now: time.Now}
+	e := &env{Common: ui.NewCommon(theme), eng: eng, ctx: ctx, now: time.Now,
+		statsEvery: statsInterval, exec: tea.ExecProcess}
 	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
 		pullsKey: ui.Bind("P", "pulls panel", "P")}
-	a.panes = []pane{newImagesView(e)}
+	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e)}
+	a.active = paneContainers
 	a.events = eng.Events(ctx)
 	a.layout()
 	return a
@@ -140,14 +166,23 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		a.status = msg
 		return nil
 	case engineEventsMsg:
-		var cmds []tea.Cmd
+		// One refresh per kind of object in a burst; the views coalesce
+		// refreshes that come while a load runs.
+		cmds := []tea.Cmd{waitEvents(a.events)}
+		seen := map[events.Type]bool{}
 		for _, ev := range msg.Events {
-			if ev.Type == events.TypeImage {
+			if seen[ev.Type] {
+				continue
+			}
+			seen[ev.Type] = true
+			switch ev.Type {
+			case events.TypeImage:
 				cmds = append(cmds, a.broadcast(refreshImagesMsg{}))
-				break
+			case events.TypeContainer:
+				cmds = append(cmds, a.broadcast(refreshContainersMsg{}))
 			}
 		}
-		return tea.Batch(append(cmds, waitEvents(a.events))...)
+		return tea.Batch(cmds...)
 	case eventsClosedMsg:
 		if a.env.ctx.Err() == nil {
 			return ui.Status(ui.LevelError, "the engine's event stream ended: lists no longer follow changes; r refreshes")
@@ -188,6 +223,8 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case p.Capturing() && !a.showPulls:
 		return p.Update(msg)
+	case !a.showPulls && claims(p, msg):
+		return p.Update(msg)
 	case km.Quit.Matches(msg):
 		return a.quit()
 	case km.Help.Matches(msg):
@@ -204,6 +241,11 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	return p.Update(msg)
+}
+
+func claims(p pane, msg tea.KeyPressMsg) bool {
+	c, ok := p.(keyClaimer)
+	return ok && c.ClaimsKey(msg)
 }
 
 // quit asks first when pulls are running: quitting cancels them.
@@ -229,12 +271,21 @@ func (a *App) switchPane(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		i := int(msg.Code - '1')
 		if i < 0 || i >= n {
-			return ui.Infof("No pane %s yet: only %s", msg.String(), strings.Join(a.paneTitles(), ", "))
+			return ui.Infof("No pane %s yet: only %s", msg.String(), strings.Join(a.numberedTitles(), ", "))
 		}
 		next = i
 	}
 	a.active, a.showPulls = next, false
 	return nil
+}
+
+// numberedTitles are "1 Images", "2 Containers".
+func (a *App) numberedTitles() []string {
+	t := a.paneTitles()
+	for i := range t {
+		t[i] = itoa(i+1) + " " + t[i]
+	}
+	return t
 }
 
 func (a *App) paneTitles() []string {
@@ -279,7 +330,7 @@ func (a *App) View() tea.View {
 		}
 	}
 	keys = append([]ui.Binding{a.env.Keys.Help}, keys...)
-	bar := ui.StatusBar{Busy: a.pulls.Busy(), Message: a.status, Keys: keys}
+	bar := ui.StatusBar{Busy: a.busy(), Message: a.status, Keys: keys}
 	parts = append(parts, bar.View(st, w))
 	screen := ui.Block(strings.Join(parts, "\n"), w, h)
 
@@ -298,7 +349,25 @@ func (a *App) View() tea.View {
 	return v
 }
 
-// helpGroups are the keys of what is on screen, then the shared ones.
+// busy is the status bar's summary of work under way: pulls and the panes'.
+func (a *App) busy() string {
+	var parts []string
+	if s := a.pulls.Busy(); s != "" {
+		parts = append(parts, s)
+	}
+	for _, p := range a.panes {
+		if b, ok := p.(busyReporter); ok {
+			if s := b.Busy(); s != "" {
+				parts = append(parts, s)
+			}
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// helpGroups are the keys of what is on screen — its first group, moving,
+// its other groups — then the shared ones. Moving comes second so that the
+// columns pack into a 24-line window.
 func (a *App) helpGroups() []ui.KeyGroup {
 	km := *a.env.Keys
 	var groups []ui.KeyGroup
@@ -314,5 +383,8 @@ func (a *App) helpGroups() []ui.KeyGroup {
 	}
 	global := km.GlobalGroup()
 	global.Keys = append([]ui.Binding{a.pullsKey}, global.Keys...)
-	return append(groups, km.NavGroup(), global)
+	out := append([]ui.KeyGroup{}, groups[:min(1, len(groups))]...)
+	out = append(out, km.NavGroup())
+	out = append(out, groups[min(1, len(groups)):]...)
+	return append(out, global)
 }

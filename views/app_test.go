@@ -38,7 +38,7 @@ func fields(line string) []string {
 func TestImagesList(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
-			h := newHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
+			h := newImagesHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
 			h.waitScreen("busybox")
 			lines := strings.Split(h.screen(), "\n")
 			if !strings.Contains(lines[0], "berth") || !strings.Contains(lines[0], "1 Images") {
@@ -67,7 +67,7 @@ func TestImagesList(t *testing.T) {
 }
 
 func TestNavigationKeys(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 	h.waitScreen("busybox")
 	images := h.app.panes[0].(*imagesView)
 	cur := func() string { r, _ := images.selected(); return r.Repo + ":" + r.Tag }
@@ -86,7 +86,7 @@ func TestNavigationKeys(t *testing.T) {
 }
 
 func TestSortKeys(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 	h.waitScreen("busybox")
 	first := func() []string { return fields(strings.Split(h.screen(), "\n")[3])[:2] }
 	steps := []struct {
@@ -112,7 +112,7 @@ func TestSortKeys(t *testing.T) {
 func TestFilter(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
-			h := newHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
+			h := newImagesHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
 			h.waitScreen("busybox")
 			h.keys("/")
 			h.typeText("busy") // "s" must not sort, "q" would not quit either
@@ -155,7 +155,7 @@ func TestRemoveAsksThenRemoves(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			eng := newFakeEngine(sampleImages()...)
-			h := newHarness(t, eng, sz.w, sz.h)
+			h := newImagesHarness(t, eng, sz.w, sz.h)
 			h.waitScreen("busybox")
 			h.keys("j", "j") // busybox:latest
 			h.keys("d")
@@ -186,7 +186,7 @@ func TestRemoveAsksThenRemoves(t *testing.T) {
 
 func TestForceRemoveAndDangling(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	h.keys("j", "D")
 	if !strings.Contains(h.screen(), "Force remove busybox:1.36?") {
@@ -207,7 +207,7 @@ func TestForceRemoveAndDangling(t *testing.T) {
 func TestRemoveErrorIsOneLine(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
 	eng.rmErr = errors.New("conflict: image a1a1a1a1a1a1 is used by container web")
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	h.keys("j", "d", "y")
 	h.waitScreen("conflict: image a1a1a1a1a1a1 is used by container web")
@@ -221,7 +221,7 @@ func TestRemoveErrorIsOneLine(t *testing.T) {
 }
 
 func TestDisabledKeysSayWhy(t *testing.T) {
-	h := newHarness(t, newFakeEngine(), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(), 80, 24)
 	h.waitScreen("No images. Press p to pull one.")
 	h.keys("d")
 	h.waitScreen("d: no image selected")
@@ -235,7 +235,7 @@ func TestInspect(t *testing.T) {
 	for _, key := range []string{"i", "enter"} {
 		t.Run(key, func(t *testing.T) {
 			eng := newFakeEngine(sampleImages()...)
-			h := newHarness(t, eng, 80, 24)
+			h := newImagesHarness(t, eng, 80, 24)
 			h.waitScreen("busybox")
 			h.keys("j", key)
 			h.waitScreen("Inspect busybox:1.36", `"Id": "sha256:a1a1`, `"Architecture": "amd64"`)
@@ -253,7 +253,7 @@ func TestInspect(t *testing.T) {
 
 func TestInspectScrollsLongJSON(t *testing.T) {
 	imgs := sampleImages()
-	h := newHarness(t, newFakeEngine(imgs...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(imgs...), 80, 24)
 	h.waitScreen("busybox")
 	v := h.app.panes[0].(*imagesView)
 	long := &image.Inspect{ID: imgs[0].ID, RepoTags: imgs[0].RepoTags}
@@ -275,7 +275,7 @@ func TestInspectScrollsLongJSON(t *testing.T) {
 
 func TestInspectErrorShown(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	eng.mu.Lock()
 	eng.images = nil // gone behind our back
@@ -304,7 +304,7 @@ func TestPullShowsProgressThenImage(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			eng := newFakeEngine(sampleImages()...)
-			h := newHarness(t, eng, sz.w, sz.h)
+			h := newImagesHarness(t, eng, sz.w, sz.h)
 			h.waitScreen("busybox")
 			p := pullAlpine(h, "alpine")
 			if strings.Contains(h.screen(), "Pull image") {
@@ -361,7 +361,7 @@ func TestPullShowsProgressThenImage(t *testing.T) {
 
 func TestPullErrorIsOneLine(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	p := pullAlpine(h, "nosuch")
 	p.send(progress.Update{ID: "aaaaaaaaaaaa", State: progress.Failed, Err: errors.New("unexpected EOF")})
@@ -373,7 +373,7 @@ func TestPullErrorIsOneLine(t *testing.T) {
 }
 
 func TestPullDialogNeedsAReference(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 	h.waitScreen("busybox")
 	h.keys("p", "enter")
 	if !strings.Contains(h.screen(), "type an image reference") {
@@ -392,7 +392,7 @@ func TestPullDialogNeedsAReference(t *testing.T) {
 
 func TestSeveralPullsAtOnce(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	a := pullAlpine(h, "alpine")
 	b := pullAlpine(h, "127.0.0.1:5000/big")
@@ -406,7 +406,7 @@ func TestSeveralPullsAtOnce(t *testing.T) {
 }
 
 func TestCancelPullFromPanel(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 	h.waitScreen("busybox")
 	p := pullAlpine(h, "alpine")
 	h.keys("P")
@@ -419,7 +419,7 @@ func TestCancelPullFromPanel(t *testing.T) {
 }
 
 func TestQuitAsksWhilePulling(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+	h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 	h.waitScreen("busybox")
 	pullAlpine(h, "alpine")
 	h.keys("q")
@@ -439,14 +439,14 @@ func TestQuitAsksWhilePulling(t *testing.T) {
 func TestQuit(t *testing.T) {
 	for _, k := range []string{"q", "ctrl+c"} {
 		t.Run(k, func(t *testing.T) {
-			h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
+			h := newImagesHarness(t, newFakeEngine(sampleImages()...), 80, 24)
 			h.waitScreen("busybox")
 			h.keys(k)
 			h.waitFor("quit", func() bool { return h.quit })
 		})
 	}
 	t.Run("ctrl+c while typing", func(t *testing.T) {
-		h := newHarness(t, newFakeEngine(), 80, 24)
+		h := newImagesHarness(t, newFakeEngine(), 80, 24)
 		h.keys("/")
 		h.keys("ctrl+c")
 		h.waitFor("quit", func() bool { return h.quit })
@@ -456,7 +456,7 @@ func TestQuit(t *testing.T) {
 func TestHelpOverlay(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
-			h := newHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
+			h := newImagesHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
 			h.waitScreen("busybox")
 			h.keys("?")
 			for _, want := range []string{"Keys", "pull an image", "force remove", "reverse the sort", "filter", "pulls panel", "quit", "inspect", "refresh"} {
@@ -478,7 +478,7 @@ func TestHelpOverlay(t *testing.T) {
 
 func TestEventsRefreshTheList(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	before := eng.listCount()
 	eng.events <- events.Event{ID: 1, Type: events.TypeContainer, Action: "start"}
@@ -493,7 +493,7 @@ func TestEventsRefreshTheList(t *testing.T) {
 
 func TestRefreshCoalesces(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	before := eng.listCount()
 	v := h.app.panes[0].(*imagesView)
@@ -514,25 +514,14 @@ func TestRefreshCoalesces(t *testing.T) {
 func TestLoadErrorShown(t *testing.T) {
 	eng := newFakeEngine()
 	eng.listErr = errors.New("open /var/lib/berth/db: permission denied")
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("Could not list images: open /var/lib/berth/db: permission denied")
-}
-
-func TestPaneKeys(t *testing.T) {
-	h := newHarness(t, newFakeEngine(sampleImages()...), 80, 24)
-	h.waitScreen("busybox")
-	h.keys("tab", "1")
-	if h.app.active != 0 {
-		t.Error("tab with one pane")
-	}
-	h.keys("2")
-	h.waitScreen("No pane 2 yet: only Images")
 }
 
 func TestResizeNeverOverflows(t *testing.T) {
 	eng := newFakeEngine(append(sampleImages(),
 		img("77", time.Hour, 1, "registry.example.com:5000/a/very/long/repository/name/that/goes/on:and-a-long-tag-too"))...)
-	h := newHarness(t, eng, 120, 40)
+	h := newImagesHarness(t, eng, 120, 40)
 	h.waitScreen("busybox")
 	p := pullAlpine(h, "alpine")
 	p.send(progress.Update{ID: "aaaaaaaaaaaa", State: progress.Downloading, Current: 1, Total: 2})
@@ -562,7 +551,7 @@ func TestNoColorTheme(t *testing.T) {
 
 func TestRefreshKey(t *testing.T) {
 	eng := newFakeEngine(sampleImages()...)
-	h := newHarness(t, eng, 80, 24)
+	h := newImagesHarness(t, eng, 80, 24)
 	h.waitScreen("busybox")
 	eng.addImage(img("99", 0, 1, "redis:7")) // no event: only r shows it
 	h.settle()

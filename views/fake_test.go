@@ -3,13 +3,18 @@ package views
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"berth/engine/container"
+	"berth/engine/errdefs"
 	"berth/engine/events"
 	"berth/engine/image"
+	"berth/engine/monitor"
 	"berth/engine/progress"
 )
 
@@ -26,6 +31,45 @@ type fakeEngine struct {
 
 	pulls  chan *fakePull // each PullImage announces itself here
 	events chan events.Event
+
+	containers []container.Summary
+	ctrLists   int
+	ctrListErr error
+	ctrCalls   []ctrCall                 // every container action, in order
+	gates      map[string]chan struct{}  // an action of this method waits for a receive
+	ctrErr     map[string]error          // an action of this method fails
+	stats      map[string]fakeStat       // by container ID
+	statsN     map[string]int            // readings so far, by container ID
+	runs       []container.CreateOptions // every RunContainer
+	logs       chan *fakeLogs            // each ContainerLogs announces itself here
+	attaches   []string                  // every AttachCommand
+	inspected  []string                  // every InspectContainer
+	nextCtr    int
+}
+
+// ctrCall is one container action: the method without "Container", the
+// reference it was given, and force for a removal.
+type ctrCall struct {
+	Method string
+	Ref    string
+	Force  bool
+}
+
+// fakeStat is what a running container uses: CPU as a share of one CPU
+// (each reading is 2 s after the last), memory in bytes.
+type fakeStat struct {
+	CPU           float64
+	Mem, MemLimit uint64
+}
+
+// fakeLogs is one ContainerLogs in progress, driven by the test.
+type fakeLogs struct {
+	Ref   string
+	Opts  monitor.LogOptions
+	ctx   context.Context
+	lines chan monitor.LogEntry
+	end   chan error    // the container stopped: ContainerLogs returns this
+	ended chan struct{} // closed when ContainerLogs has returned
 }
 
 type removeCall struct {
@@ -47,7 +91,15 @@ type pullOutcome struct {
 }
 
 func newFakeEngine(imgs ...image.Summary) *fakeEngine {
-	return &fakeEngine{images: imgs, pulls: make(chan *fakePull, 16), events: make(chan events.Event, 16)}
+	return &fakeEngine{images: imgs, pulls: make(chan *fakePull, 16), events: make(chan events.Event, 256),
+		gates: map[string]chan struct{}{}, ctrErr: map[string]error{}, stats: map[string]fakeStat{},
+		statsN: map[string]int{}, logs: make(chan *fakeLogs, 16)}
+}
+
+// withContainers stores containers, as if run before the app started.
+func (f *fakeEngine) withContainers(cs ...container.Summary) *fakeEngine {
+	f.containers = append(f.containers, cs...)
+	return f
 }
 
 func (f *fakeEngine) PullImage(ctx context.Context, ref string, opts image.PullOptions) (image.PullResult, error) {
@@ -157,3 +209,316 @@ func img(id string, created time.Duration, size int64, tags ...string) image.Sum
 	hex := strings.Repeat(id, 64/len(id)+1)[:64]
 	return image.Summary{ID: "sha256:" + hex, RepoTags: tags, Created: testNow.Add(-created), Size: size, Layers: 1}
 }
+
+func (f *fakeEngine) ListContainers(ctx context.Context, all bool) ([]container.Summary, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ctrLists++
+	if f.ctrListErr != nil {
+		return nil, f.ctrListErr
+	}
+	var out []container.Summary
+	for _, c := range f.containers {
+		if all || c.State.Status.Active() {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// find is the index of the container ref names (ID, ID prefix or name);
+// the lock is held.
+func (f *fakeEngine) find(ref string) int {
+	for i, c := range f.containers {
+		if c.Name == ref || c.ID == ref || len(ref) >= 12 && strings.HasPrefix(c.ID, ref) {
+			return i
+		}
+	}
+	return -1
+}
+
+// emit records an event as the engine does for every change.
+func (f *fakeEngine) emit(action, id string) {
+	f.events <- events.Event{Type: events.TypeContainer, Action: action, Actor: id, Time: testNow}
+}
+
+// action records a call, waits at the method's gate if there is one, and
+// applies change to the container under the lock.
+func (f *fakeEngine) action(ctx context.Context, method, ref string, force bool, change func(c *container.Summary) (string, error)) error {
+	f.mu.Lock()
+	f.ctrCalls = append(f.ctrCalls, ctrCall{method, ref, force})
+	gate, err := f.gates[method], f.ctrErr[method]
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	i := f.find(ref)
+	if i < 0 {
+		f.mu.Unlock()
+		return errdefs.NotFound("No such container: %s", ref)
+	}
+	id := f.containers[i].ID
+	ev, err := change(&f.containers[i])
+	if ev == "destroy" {
+		f.containers = slices.Delete(f.containers, i, i+1)
+	}
+	f.mu.Unlock()
+	if err == nil && ev != "" {
+		f.emit(ev, id)
+	}
+	return err
+}
+
+func (f *fakeEngine) StartContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Start", ref, false, func(c *container.Summary) (string, error) {
+		c.State = up(0)
+		return "start", nil
+	})
+}
+
+func (f *fakeEngine) StopContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Stop", ref, false, func(c *container.Summary) (string, error) {
+		c.State = exited(0, 0)
+		return "stop", nil
+	})
+}
+
+func (f *fakeEngine) RestartContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Restart", ref, false, func(c *container.Summary) (string, error) {
+		c.State = up(0)
+		return "restart", nil
+	})
+}
+
+func (f *fakeEngine) KillContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Kill", ref, false, func(c *container.Summary) (string, error) {
+		if !c.State.Status.Active() {
+			return "", errdefs.Conflict("container %s is not running", c.Name)
+		}
+		c.State = exited(137, 0)
+		return "kill", nil
+	})
+}
+
+func (f *fakeEngine) PauseContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Pause", ref, false, func(c *container.Summary) (string, error) {
+		c.State.Status = container.Paused
+		return "pause", nil
+	})
+}
+
+func (f *fakeEngine) UnpauseContainer(ctx context.Context, ref string) error {
+	return f.action(ctx, "Unpause", ref, false, func(c *container.Summary) (string, error) {
+		c.State.Status = container.Running
+		return "unpause", nil
+	})
+}
+
+func (f *fakeEngine) RemoveContainer(ctx context.Context, ref string, force bool) error {
+	return f.action(ctx, "Remove", ref, force, func(c *container.Summary) (string, error) {
+		if c.State.Status.Active() && !force {
+			return "", errdefs.Conflict("cannot remove container %s: it is running: stop it first or force the removal", c.Name)
+		}
+		return "destroy", nil
+	})
+}
+
+func (f *fakeEngine) InspectContainer(ctx context.Context, ref string) (*container.Inspect, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.inspected = append(f.inspected, ref)
+	i := f.find(ref)
+	if i < 0 {
+		return nil, errdefs.NotFound("No such container: %s", ref)
+	}
+	c := f.containers[i]
+	return &container.Inspect{ID: c.ID, Name: "/" + c.Name, Created: c.Created, Image: c.ImageID,
+		State: container.InspectState{Status: c.State.Status.String(), Running: c.State.Status == container.Running,
+			ExitCode: c.State.ExitCode, StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt},
+		Config: container.InspectConfig{Image: c.Image, Cmd: strings.Fields(c.Command)}}, nil
+}
+
+// ContainerStats gives readings 2 s apart for containers with a fakeStat.
+func (f *fakeEngine) ContainerStats(ctx context.Context, ref string) (container.Sample, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := f.find(ref)
+	if i < 0 {
+		return container.Sample{}, errdefs.NotFound("No such container: %s", ref)
+	}
+	c := f.containers[i]
+	st, ok := f.stats[c.ID]
+	if !ok || !c.State.Status.Active() {
+		return container.Sample{}, errdefs.Conflict("container %s is not running", c.Name)
+	}
+	n := f.statsN[c.ID]
+	f.statsN[c.ID] = n + 1
+	return container.Sample{ID: c.ID, Name: c.Name, Time: testNow.Add(time.Duration(n) * 2 * time.Second),
+		CPUNanos: uint64(float64(n) * 2e9 * st.CPU), MemUsage: st.Mem, MemLimit: st.MemLimit}, nil
+}
+
+func (f *fakeEngine) ctrListCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ctrLists
+}
+
+func (f *fakeEngine) statsCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.statsN {
+		n += c
+	}
+	return n
+}
+
+// ContainerLogs announces itself on f.logs and hands what the test sends to
+// the sink until the test ends it or ctx ends.
+func (f *fakeEngine) ContainerLogs(ctx context.Context, ref string, o monitor.LogOptions, sink monitor.LogSink) error {
+	l := &fakeLogs{Ref: ref, Opts: o, ctx: ctx, lines: make(chan monitor.LogEntry), end: make(chan error, 1), ended: make(chan struct{})}
+	defer close(l.ended)
+	f.logs <- l
+	var buf []byte // reused for every line, as the engine does
+	for {
+		select {
+		case e := <-l.lines:
+			buf = append(buf[:0], e.Line...)
+			e.Line = buf
+			err := sink(e)
+			for i := range buf { // a view that kept the line sees this
+				buf[i] = 'X'
+			}
+			if err != nil {
+				return err
+			}
+		case err := <-l.end:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// send writes lines to the log as the container would.
+func (l *fakeLogs) send(stream string, lines ...string) {
+	for _, s := range lines {
+		l.lines <- monitor.LogEntry{Stream: stream, Time: testNow, Line: []byte(s + "\n")}
+	}
+}
+
+func (f *fakeEngine) RunContainer(ctx context.Context, o container.CreateOptions) (*container.Container, error) {
+	f.mu.Lock()
+	f.runs = append(f.runs, o)
+	found := false
+	for _, img := range f.images {
+		for _, t := range img.RepoTags {
+			if t == o.Image || t == o.Image+":latest" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		f.mu.Unlock()
+		return nil, errdefs.NotFound("image %q not found: pull it first with \"berth pull %s\"", o.Image, o.Image)
+	}
+	f.nextCtr++
+	name := o.Name
+	if name == "" {
+		name = fmt.Sprintf("fake_%d", f.nextCtr)
+	}
+	if f.find(name) >= 0 {
+		f.mu.Unlock()
+		return nil, errdefs.Conflict("the name %q is already in use", name)
+	}
+	c := ctr(fmt.Sprintf("f%d", f.nextCtr), name, o.Image, strings.Join(o.Cmd, " "), 0, up(0))
+	startErr := f.ctrErr["Run"] // the container is made but does not start
+	if startErr != nil {
+		c.State = cstate()
+	}
+	f.containers = append(f.containers, c)
+	f.mu.Unlock()
+	f.emit("create", c.ID)
+	made := &container.Container{ID: c.ID, Name: c.Name, Created: c.Created}
+	if startErr != nil {
+		return made, startErr
+	}
+	f.emit("start", c.ID)
+	return made, nil
+}
+
+func (f *fakeEngine) AttachCommand(ref string) *exec.Cmd {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.attaches = append(f.attaches, ref)
+	return exec.Command("berth", "attach", ref)
+}
+
+func (f *fakeEngine) calls() []ctrCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.ctrCalls)
+}
+
+func (f *fakeEngine) runCalls() []container.CreateOptions {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.runs)
+}
+
+// gate makes actions of method wait until the test sends on the channel.
+func (f *fakeEngine) gate(method string) chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := make(chan struct{})
+	f.gates[method] = g
+	return g
+}
+
+// setState changes a container behind the app's back, as another berth
+// process would.
+func (f *fakeEngine) setState(ref string, st container.State) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := f.find(ref)
+	f.containers[i].State = st
+	return f.containers[i].ID
+}
+
+// hexID is a 64-hex ID made of id repeated.
+func hexID(id string) string { return strings.Repeat(id, 64/len(id)+1)[:64] }
+
+// ctr makes a container summary created ago before the test's now.
+func ctr(id, name, image, cmd string, ago time.Duration, st container.State) container.Summary {
+	return container.Summary{ID: hexID(id), Name: name, Image: image, ImageID: "sha256:" + hexID("ee"),
+		Command: cmd, Created: testNow.Add(-ago), State: st}
+}
+
+// up is a container running for d.
+func up(d time.Duration) container.State {
+	return container.State{Status: container.Running, Pid: 4242, StartedAt: testNow.Add(-d)}
+}
+
+// exited is a container that exited with code ago.
+func exited(code int, ago time.Duration) container.State {
+	return container.State{Status: container.Exited, ExitCode: code,
+		StartedAt: testNow.Add(-ago - time.Hour), FinishedAt: testNow.Add(-ago)}
+}
+
+// paused is a container paused after running for d.
+func paused(d time.Duration) container.State {
+	s := up(d)
+	s.Status = container.Paused
+	return s
+}
+
+// cstate is a container created and never started.
+func cstate() container.State { return container.State{Status: container.Created} }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,9 @@ type harness struct {
 	msgs chan tea.Msg
 	quit bool
 	now  time.Time
+
+	execs   [][]string // commands given the terminal (attach)
+	execErr error      // what they return
 }
 
 func newHarness(t *testing.T, eng *fakeEngine, w, h int) *harness {
@@ -33,9 +37,45 @@ func newHarness(t *testing.T, eng *fakeEngine, w, h int) *harness {
 	hs := &harness{t: t, eng: eng, msgs: make(chan tea.Msg, 256), now: testNow}
 	hs.app = NewApp(ctx, eng, themes.Dark())
 	hs.app.env.now = func() time.Time { return hs.now }
+	hs.app.env.statsEvery = 0 // no stats ticks: tests send statsTickMsg
+	hs.app.env.exec = func(c *exec.Cmd, done tea.ExecCallback) tea.Cmd {
+		hs.execs = append(hs.execs, c.Args)
+		err := hs.execErr
+		return func() tea.Msg { return done(err) }
+	}
 	hs.run(hs.app.Init())
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
+}
+
+// newImagesHarness is a harness on the Images pane.
+func newImagesHarness(t *testing.T, eng *fakeEngine, w, h int) *harness {
+	t.Helper()
+	hs := newHarness(t, eng, w, h)
+	hs.keys("1")
+	return hs
+}
+
+// containers is the Containers pane.
+func (h *harness) containers() *containersView { return h.app.panes[paneContainers].(*containersView) }
+
+// images is the Images pane.
+func (h *harness) images() *imagesView { return h.app.panes[paneImages].(*imagesView) }
+
+// nextLogs waits for the app to call ContainerLogs.
+func (h *harness) nextLogs() *fakeLogs {
+	h.t.Helper()
+	deadline := time.After(3 * time.Second)
+	for {
+		select {
+		case l := <-h.eng.logs:
+			return l
+		case msg := <-h.msgs:
+			h.send(msg)
+		case <-deadline:
+			h.t.Fatalf("ContainerLogs was not called; screen:\n%s", h.screen())
+		}
+	}
 }
 
 // run starts cmd; its message (or those of a batch) come back later.

@@ -8,11 +8,11 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
-	"berth/engine/image"
 	"berth/ui"
 )
 
-// inspectView shows the JSON of one image in a scrolling viewport.
+// inspectView shows the JSON of one image or container in a scrolling
+// viewport.
 type inspectView struct {
 	env   *env
 	ref   string
@@ -25,7 +25,7 @@ type inspectKeys struct {
 	Scroll, Page, Ends, Sideways, Back ui.Binding
 }
 
-func newInspectView(e *env, ref string, insp *image.Inspect) *inspectView {
+func newInspectView(e *env, ref string, insp any) *inspectView {
 	text := "null"
 	if insp != nil {
 		b, err := json.MarshalIndent(insp, "", "  ")

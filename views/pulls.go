@@ -22,6 +22,7 @@ type pull struct {
 	ref     string // as the user typed it
 	cancel  context.CancelFunc
 	tracker *pullTracker
+	then    tea.Msg // delivered once the pull has succeeded
 
 	version  uint64
 	layers   []*layerView
@@ -107,8 +108,13 @@ func shortRef(ref string) string {
 
 // Messages of the pulls component.
 type (
-	// startPullMsg asks for a pull of Ref (sent by the pull dialog).
-	startPullMsg struct{ Ref string }
+	// startPullMsg asks for a pull of Ref (sent by the pull dialog, and by
+	// the run dialog for a missing image). Then, if set, is delivered once
+	// the pull has succeeded: what was waiting for the image goes on.
+	startPullMsg struct {
+		Ref  string
+		Then tea.Msg
+	}
 	// pullDoneMsg says PullImage returned for pull ID.
 	pullDoneMsg struct {
 		ID     int
@@ -151,11 +157,11 @@ func newPulls(e *env) *pullsView {
 }
 
 // Start begins pulling ref and returns the commands that run it and follow
-// its progress.
-func (ps *pullsView) Start(ref string) tea.Cmd {
+// its progress; then is delivered when it has succeeded.
+func (ps *pullsView) Start(ref string, then tea.Msg) tea.Cmd {
 	ps.nextID++
 	ctx, cancel := context.WithCancel(ps.env.ctx)
-	p := &pull{id: ps.nextID, ref: ref, cancel: cancel, tracker: newPullTracker(),
+	p := &pull{id: ps.nextID, ref: ref, cancel: cancel, tracker: newPullTracker(), then: then,
 		byID: map[string]*layerView{}, started: ps.env.now()}
 	ps.pulls = append(ps.pulls, p)
 	ps.selected = len(ps.pulls) - 1
@@ -182,7 +188,7 @@ func (ps *pullsView) find(id int) *pull {
 func (ps *pullsView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case startPullMsg:
-		return tea.Batch(ps.Start(msg.Ref), ui.Infof("Pulling %s…", msg.Ref))
+		return tea.Batch(ps.Start(msg.Ref, msg.Then), ui.Infof("Pulling %s…", msg.Ref))
 	case pullProgressMsg:
 		p := ps.find(msg.ID)
 		if p == nil {
@@ -202,7 +208,12 @@ func (ps *pullsView) Update(msg tea.Msg) tea.Cmd {
 		p.done, p.result, p.err, p.finished = true, msg.Result, msg.Err, ps.env.now()
 		expire := tea.Tick(dockLinger, func(time.Time) tea.Msg { return pullExpiredMsg{ID: p.id} })
 		refresh := func() tea.Msg { return refreshImagesMsg{} }
-		return tea.Batch(ui.Status(pullStatus(p)), refresh, expire)
+		var then tea.Cmd
+		if p.err == nil && p.then != nil {
+			msg := p.then
+			then = func() tea.Msg { return msg }
+		}
+		return tea.Batch(ui.Status(pullStatus(p)), refresh, expire, then)
 	case pullExpiredMsg:
 		return nil // the dock is laid out again after every message
 	}

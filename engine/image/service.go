@@ -199,34 +199,46 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// Config returns the parsed config of the image ref names (for run, later).
-func (s *Service) Config(ctx context.Context, ref string) (string, *v1.ConfigFile, error) {
+// Resolved is an image as a container needs it.
+type Resolved struct {
+	ID     string
+	Config *v1.ConfigFile
+	Layers []string // unpacked layer directories, top first (overlay's lowerdir order)
+}
+
+// Resolve finds the image ref names and reads its config.
+func (s *Service) Resolve(ctx context.Context, ref string) (*Resolved, error) {
 	var img store.Image
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
 		img, err = s.resolve(tx, ref)
 		return err
 	})
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	f, err := s.blobs.Open(img.ID)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	defer f.Close()
 	cfg, err := v1.ParseConfigFile(f)
 	if err != nil {
-		return "", nil, errdefs.DataCorrupt("image %s: stored config is not valid: %v", ShortID(img.ID), err)
+		return nil, errdefs.DataCorrupt("image %s: stored config is not valid: %v", ShortID(img.ID), err)
 	}
-	return img.ID, cfg, nil
+	out := &Resolved{ID: img.ID, Config: cfg}
+	for i := len(img.Layers) - 1; i >= 0; i-- {
+		out.Layers = append(out.Layers, s.snaps.Path(img.Layers[i].DiffID))
+	}
+	return out, nil
 }
 
 // History lists the steps that built the image, newest first.
 func (s *Service) History(ctx context.Context, ref string) ([]HistoryEntry, error) {
-	id, cfg, err := s.Config(ctx, ref)
+	res, err := s.Resolve(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
+	id, cfg := res.ID, res.Config
 	var img store.Image
 	if err := s.db.View(ctx, func(tx *store.Tx) (err error) { img, err = tx.Image(id); return err }); err != nil {
 		return nil, err

@@ -7,7 +7,7 @@
 // All access goes through View (read-only) and Update (read-write), each one
 // transaction; the typed methods on Tx are the only SQL in berth.
 //
-// Schema, version 1 (PRAGMA user_version; migrations[] below upgrades older
+// Schema version 1 (PRAGMA user_version; migrations[] below upgrades older
 // files in order, inside one transaction):
 //
 //	images(id PK "sha256:<config hex>", manifest_digest, manifest_media_type,
@@ -21,6 +21,12 @@
 //	leases(owner "pid:starttime", digest): blobs and snapshots an operation in
 //	       flight needs; garbage collection keeps them while the owner lives
 //	events(id PK autoincrement, time unix-ns, type, action, actor, attrs JSON)
+//
+// Version 2 adds:
+//
+//	containers(id PK 64 hex, name UNIQUE, image_id, created unix-ns,
+//	       config JSON of container.Config (fixed), state JSON of
+//	       container.State (changes as the container lives))
 package store
 
 import (
@@ -82,6 +88,15 @@ var migrations = []string{
 		actor TEXT NOT NULL,
 		attrs TEXT NOT NULL DEFAULT '{}'
 	);`,
+	`CREATE TABLE containers (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		image_id TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		config TEXT NOT NULL,
+		state TEXT NOT NULL
+	);
+	CREATE INDEX containers_image ON containers(image_id);`,
 }
 
 // Version is the schema version this code writes.

@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -288,7 +290,7 @@ func BusyboxLayer(t TB) []byte {
 	}
 	tw.WriteHeader(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb)), ModTime: Epoch})
 	tw.Write(bb)
-	for _, a := range []string{"sh", "ls", "cat", "echo", "sleep", "true", "false", "id", "hostname", "top", "ps", "env", "httpd", "stty", "mount", "unshare", "ping", "wc", "head"} {
+	for _, a := range applets(t) {
 		tw.WriteHeader(&tar.Header{Name: "bin/" + a, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777, ModTime: Epoch})
 	}
 	passwd := "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
@@ -299,6 +301,23 @@ func BusyboxLayer(t TB) []byte {
 	}
 	tw.Close()
 	return buf.Bytes()
+}
+
+// applets are the commands the busybox binary provides, sorted, as
+// `busybox --list` prints them.
+func applets(t TB) []string {
+	out, err := exec.Command(BusyboxPath, "--list").Output()
+	if err != nil {
+		t.Fatalf("testimage: %s --list: %v", BusyboxPath, err)
+	}
+	var list []string
+	for _, a := range strings.Fields(string(out)) {
+		if a != "busybox" && !strings.Contains(a, "/") {
+			list = append(list, a)
+		}
+	}
+	sort.Strings(list)
+	return list
 }
 
 // BusyboxConfig is the config of the busybox image.

@@ -3,8 +3,10 @@ package uitest
 
 import tea "charm.land/bubbletea/v2"
 
-// Key is the key press a test sends for name: "enter", "esc", "tab", "up",
-// "down", "backspace", "ctrl+c", or a single character (upper case is shifted).
+// Key is the key press a test sends for name: "enter", "esc", "tab",
+// "shift+tab", "space", "up", "down", "left", "right", "home", "end", "pgup",
+// "pgdown", "backspace", "ctrl+c" (or any "ctrl+" letter), or a single
+// character (upper case is shifted).
 func Key(k string) tea.KeyPressMsg {
 	switch k {
 	case "enter":
@@ -13,14 +15,31 @@ func Key(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "tab":
 		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "up":
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	if r := []rune(k); len(r) == 6 && k[:5] == "ctrl+" {
+		return tea.KeyPressMsg{Code: r[5], Mod: tea.ModCtrl}
 	}
 	r := []rune(k)
 	if len(r) != 1 {

@@ -1,0 +1,238 @@
+package container
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"time"
+
+	"berth/engine/errdefs"
+	"berth/engine/store"
+)
+
+// config merges the options over the image's config.
+func config(o CreateOptions, imageID string, img imageConfig) (Config, error) {
+	c := Config{
+		Image: o.Image, ImageID: imageID,
+		Entrypoint: img.Entrypoint, Cmd: img.Cmd,
+		Env:        MergeEnv(img.Env, o.Env),
+		WorkingDir: firstOf(o.WorkingDir, img.WorkingDir),
+		User:       firstOf(o.User, img.User),
+		Hostname:   o.Hostname,
+		Labels:     map[string]string{},
+		ReadOnly:   o.ReadOnly,
+		StopSignal: firstOf(o.StopSignal, img.StopSignal, DefaultStopSignal),
+		Tty:        o.Tty, OpenStdin: o.OpenStdin, AutoRemove: o.AutoRemove,
+		Restart: o.Restart, Resources: o.Resources, Security: o.Security,
+		NetworkMode: firstOf(o.NetworkMode, "none"),
+		StopTimeout: DefaultStopTimeout,
+		LogMaxSize:  DefaultLogMaxSize, LogMaxFiles: DefaultLogMaxFiles,
+	}
+	for k, v := range img.Labels {
+		c.Labels[k] = v
+	}
+	for k, v := range o.Labels {
+		c.Labels[k] = v
+	}
+	if o.StopTimeout != nil {
+		c.StopTimeout = *o.StopTimeout
+	}
+	if o.Entrypoint != nil {
+		c.Entrypoint = *o.Entrypoint
+		if len(c.Entrypoint) == 1 && c.Entrypoint[0] == "" {
+			c.Entrypoint = nil
+		}
+		c.Cmd = nil // Docker: a new entrypoint drops the image's cmd
+	}
+	if len(o.Cmd) > 0 {
+		c.Cmd = o.Cmd
+	}
+	if c.Restart.Name == "" {
+		c.Restart.Name = "no"
+	}
+	switch {
+	case len(c.Args()) == 0:
+		return c, errdefs.InvalidArgument("no command specified: the image %s has none; give one after the image name", o.Image)
+	case c.AutoRemove && c.Restart.Name != "no":
+		return c, errdefs.InvalidArgument("conflicting options: --restart and --rm: a container removed at exit cannot restart")
+	case c.NetworkMode != "none" && c.NetworkMode != "host":
+		return c, errdefs.InvalidArgument("network %q is not available yet: use --network none or --network host", c.NetworkMode)
+	case c.StopTimeout < -1:
+		return c, errdefs.InvalidArgument("invalid stop timeout %d: use seconds, or -1 to wait forever", c.StopTimeout)
+	}
+	if _, err := ParseSignal(c.StopSignal); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// imageConfig is the part of an image config a container inherits.
+type imageConfig struct {
+	Entrypoint, Cmd, Env []string
+	WorkingDir, User     string
+	StopSignal           string
+	Labels               map[string]string
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Create makes a container from an image: its record, its writable layer
+// and its /etc files. It does not start it.
+func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, error) {
+	if o.Name != "" {
+		if err := CheckName(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	img, err := s.images.Resolve(ctx, o.Image)
+	if err != nil {
+		return nil, err
+	}
+	ic := img.Config.Config
+	cfg, err := config(o, img.ID, imageConfig{Entrypoint: ic.Entrypoint, Cmd: ic.Cmd, Env: ic.Env,
+		WorkingDir: ic.WorkingDir, User: ic.User, StopSignal: ic.StopSignal, Labels: ic.Labels})
+	if err != nil {
+		return nil, err
+	}
+	c := &Container{ID: newID(), Name: o.Name, Created: time.Now(), Config: cfg, State: State{Status: Created}}
+	// Settings only the runtime spec checks (capabilities, ...) fail now,
+	// not at the first start.
+	if _, err := Spec(c, SpecPaths{Rootfs: s.rootfs(c.ID)}); err != nil {
+		return nil, err
+	}
+	if err := s.makeDirs(c); err != nil {
+		os.RemoveAll(s.dir(c.ID))
+		return nil, err
+	}
+	cfgJSON, _ := json.Marshal(c.Config)
+	stJSON, _ := json.Marshal(c.State)
+	for try := 0; ; try++ {
+		if o.Name == "" {
+			c.Name = randomName(try)
+		}
+		err = s.db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.PutContainer(store.Container{ID: c.ID, Name: c.Name, ImageID: c.Config.ImageID,
+				Created: c.Created, Config: cfgJSON, State: stJSON}); err != nil {
+				return err
+			}
+			return s.event(tx, c, "create", map[string]string{"image": c.Config.Image})
+		})
+		if err == nil || o.Name != "" || !errdefs.IsConflict(err) || try > 10 {
+			break
+		}
+	}
+	if err != nil {
+		os.RemoveAll(s.dir(c.ID))
+		return nil, err
+	}
+	return c, nil
+}
+
+// makeDirs creates the container's directory: writable layer, /etc files,
+// lock; and its runtime directory.
+func (s *Service) makeDirs(c *Container) error {
+	for _, d := range []string{"upper", "work"} {
+		if err := os.MkdirAll(s.dir(c.ID)+"/"+d, 0o700); err != nil {
+			return errdefs.FromIO(err, "container "+c.ID[:12])
+		}
+	}
+	if _, err := WriteEtcFiles(s.dir(c.ID), c, c.Config.NetworkMode); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(s.dir(c.ID)+"/lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Remove deletes a container that is not running (or, with Force, kills it
+// first): its record, writable layer, logs and runtime leftovers.
+func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error {
+	c, err := s.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	unlock, err := s.lock(c.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if c, err = s.Get(ctx, c.ID); err != nil { // as it is now that we hold the lock
+		return err
+	}
+	if c.State.Status.Active() || c.State.Status == Restarting {
+		if !o.Force {
+			return errdefs.Conflict("cannot remove container %s: it is %s: stop it first, or force with -f", c.Name, c.State.Status)
+		}
+		if err := s.kill(ctx, c, syscallKill, true); err != nil && !errdefs.IsConflict(err) {
+			return err
+		}
+		if _, err := s.waitStopped(ctx, c, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	return s.destroy(ctx, c)
+}
+
+// destroy removes what a stopped container left and its record. The caller
+// holds the container's lock.
+func (s *Service) destroy(ctx context.Context, c *Container) error {
+	s.cleanupRuntime(c.ID)
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteContainer(c.ID); err != nil {
+			return err
+		}
+		return s.event(tx, c, "destroy", nil)
+	})
+	if err != nil {
+		return err
+	}
+	// Rename first so the directory disappears at once, then delete.
+	gone := s.dir(c.ID) + ".removing"
+	if err := os.Rename(s.dir(c.ID), gone); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return os.RemoveAll(gone)
+}
+
+// cleanupRuntime undoes what a monitor that died could not: the rootfs
+// mount, the libcontainer state and cgroup, the socket.
+func (s *Service) cleanupRuntime(id string) {
+	destroyLibcontainer(s.stateRoot(), id)
+	unmount(s.rootfs(id))
+	os.RemoveAll(strings.TrimSuffix(s.rootfs(id), "/rootfs"))
+	os.Remove(s.socket(id))
+}
+
+// Prune removes every container that is not running.
+func (s *Service) Prune(ctx context.Context) (PruneReport, error) {
+	var rep PruneReport
+	list, err := s.List(ctx, true)
+	if err != nil {
+		return rep, err
+	}
+	for _, c := range list {
+		if c.State.Status.Active() || c.State.Status == Restarting {
+			continue
+		}
+		size := dirSize(s.dir(c.ID) + "/upper")
+		if err := s.Remove(ctx, c.ID, RemoveOptions{}); err != nil {
+			if errdefs.IsConflict(err) || errdefs.IsNotFound(err) {
+				continue
+			}
+			return rep, err
+		}
+		rep.Removed = append(rep.Removed, c.ID)
+		rep.Space += size
+	}
+	return rep, nil
+}

@@ -1,0 +1,470 @@
+package monitor
+
+// The attach protocol, spoken over the monitor's unix socket (Bundle.Socket).
+//
+// The client opens the connection with one line of JSON, a Hello, ended by
+// '\n'. After it both sides send frames:
+//
+//	+------+----------------------+-----------------+
+//	| type | length (uint32, BE)  | payload         |
+//	+------+----------------------+-----------------+
+//	 1 byte        4 bytes          length bytes
+//
+// Frame types:
+//
+//	1 Stdout    monitor -> client  output (in tty mode all output is Stdout)
+//	2 Stderr    monitor -> client  error output (pipes mode only)
+//	3 Stdin     client -> monitor  input for the process; ignored unless the
+//	                               container keeps stdin open (Process.Stdin)
+//	4 StdinEOF  client -> monitor  the client's input ended; the first one
+//	                               closes the process's stdin pipe for this
+//	                               run (pipes mode; ignored in tty mode)
+//	5 Resize    client -> monitor  payload: width, height as two uint16 BE;
+//	                               sets the pty's window size (tty mode)
+//	6 Exit      monitor -> client  payload: JSON ExitStatus
+//	                               {"code":N,"oomKilled":bool,"at":time};
+//	                               the monitor closes the connection after it
+//	7 Error     monitor -> client  payload: a one-line message; the monitor
+//	                               closes the connection after it
+//	8 Ack       monitor -> client  a control request succeeded (empty);
+//	                               the connection is closed after it
+//
+// Hello.Op chooses what the connection is for:
+//
+//	""        attach: the client receives output from now on (nothing from
+//	          before: that is in the log), may send input and resizes, and
+//	          receives Exit when the current run of the process ends. With
+//	          Start set, a monitor holding its process for WaitAttach lets it
+//	          run. Width and Height, when set, resize the pty at once.
+//	"signal"  deliver Hello.Signal to the container's init; reply Ack or Error.
+//	"wait"    no output; receive Exit when the current run ends.
+//
+// A client that connects while the process is between runs (restart delay)
+// waits for the next run. After the last run the socket is removed, so a
+// failed dial means the monitor is gone. Each attached client has an output
+// queue of at most 1 MiB: a client that falls further behind is dropped
+// (its connection is closed without an Exit frame), so it never slows the
+// container down.
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"berth/engine/errdefs"
+	"berth/pty"
+)
+
+// Frame types of the attach protocol.
+const (
+	FrameStdout   byte = 1
+	FrameStderr   byte = 2
+	FrameStdin    byte = 3
+	FrameStdinEOF byte = 4
+	FrameResize   byte = 5
+	FrameExit     byte = 6
+	FrameError    byte = 7
+	FrameAck      byte = 8
+)
+
+const (
+	frameHeader   = 5
+	maxFrame      = 1 << 20 // largest payload accepted from the other side
+	maxHello      = 4096
+	stdinChunk    = 32 << 10
+	helloDeadline = 5 * time.Second
+)
+
+// Operations a connection may ask for in its Hello.
+const (
+	OpAttach = ""
+	OpSignal = "signal"
+	OpWait   = "wait"
+)
+
+// Hello is the first line a client sends.
+type Hello struct {
+	Stdin  bool   `json:"stdin,omitempty"` // the client will send input
+	Start  bool   `json:"start,omitempty"` // start a process held for WaitAttach
+	Width  uint16 `json:"width,omitempty"`
+	Height uint16 `json:"height,omitempty"`
+	Op     string `json:"op,omitempty"`
+	Signal int    `json:"signal,omitempty"`
+}
+
+// ExitStatus is the payload of an Exit frame.
+type ExitStatus struct {
+	Code      int       `json:"code"`
+	OOMKilled bool      `json:"oomKilled"`
+	At        time.Time `json:"at"`
+	Error     string    `json:"error,omitempty"` // the process could not be started
+}
+
+// Size is a terminal's size in cells (the same type as pty.WinSize, so
+// pty.NotifyResize feeds AttachOptions.Resize directly).
+type Size = pty.WinSize
+
+// AttachOptions say what Attach connects to what.
+type AttachOptions struct {
+	Stdin          io.Reader // nil: no input
+	Stdout, Stderr io.Writer // nil: discarded
+	Tty            bool      // the container has a tty: detach keys apply
+	Start          bool      // ask a WaitAttach monitor to start the process
+	Resize         <-chan Size
+	// DetachKeys end the attachment when seen in Stdin (tty mode only, as
+	// with Docker). nil means Docker's default, Ctrl-P Ctrl-Q.
+	DetachKeys    []byte
+	Width, Height uint16 // initial size
+}
+
+// ErrDetached is returned by Attach when the user typed the detach keys.
+var ErrDetached = errors.New("detached")
+
+// ErrNotRunning says the container's process does not run: its monitor is
+// gone (no socket, or a stale one), or is between two runs. It is of class
+// errdefs.ErrConflict.
+var ErrNotRunning = errdefs.Conflict("the container is not running")
+
+// DefaultDetachKeys are Ctrl-P Ctrl-Q.
+var DefaultDetachKeys = []byte{0x10, 0x11}
+
+// Attach streams the container's output to opts.Stdout and opts.Stderr, and
+// opts.Stdin to the container, until the process exits (it returns the exit
+// code) or the user types the detach keys (it returns ErrDetached). It does
+// not wait for a pending read of opts.Stdin: that goroutine ends on its
+// next read, so a reader shared with other uses (os.Stdin in a TUI) loses
+// at most one chunk.
+func Attach(ctx context.Context, socket string, opts AttachOptions) (exitCode int, err error) {
+	c, err := dial(ctx, socket, Hello{Stdin: opts.Stdin != nil, Start: opts.Start, Width: opts.Width, Height: opts.Height})
+	if err != nil {
+		return -1, err
+	}
+	defer c.Close()
+
+	var wmu sync.Mutex // frames from the stdin and resize goroutines
+	send := func(typ byte, p []byte) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return writeFrame(c, typ, p)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	detached := make(chan struct{})
+
+	if opts.Stdin != nil {
+		keys := opts.DetachKeys
+		if keys == nil {
+			keys = DefaultDetachKeys
+		}
+		if !opts.Tty {
+			keys = nil
+		}
+		go pumpStdin(opts.Stdin, keys, send, detached)
+	}
+	if opts.Resize != nil {
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case s, ok := <-opts.Resize:
+					if !ok {
+						return
+					}
+					if send(FrameResize, resizePayload(s.Width, s.Height)) != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+
+	type result struct {
+		ex  ExitStatus
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		ex, err := readOutput(c, opts.Stdout, opts.Stderr)
+		res <- result{ex, err}
+	}()
+	select {
+	case r := <-res:
+		if r.err != nil {
+			return -1, r.err
+		}
+		return r.ex.Code, nil
+	case <-detached:
+		return -1, ErrDetached
+	case <-ctx.Done():
+		return -1, ctx.Err()
+	}
+}
+
+// pumpStdin copies in to Stdin frames, watching for the detach keys.
+func pumpStdin(in io.Reader, keys []byte, send func(byte, []byte) error, detached chan<- struct{}) {
+	buf := make([]byte, stdinChunk)
+	dk := detachKeys{keys: keys}
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			out, hit := dk.filter(buf[:n])
+			if len(out) > 0 {
+				if send(FrameStdin, out) != nil {
+					return
+				}
+			}
+			if hit {
+				close(detached)
+				return
+			}
+		}
+		if err != nil {
+			if held := dk.flush(); len(held) > 0 {
+				send(FrameStdin, held)
+			}
+			send(FrameStdinEOF, nil)
+			return
+		}
+	}
+}
+
+// readOutput copies output frames until Exit (or Error, or a lost connection).
+func readOutput(r io.Reader, stdout, stderr io.Writer) (ExitStatus, error) {
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	var hdr [frameHeader]byte
+	buf := make([]byte, 32<<10)
+	for {
+		typ, n, err := readHeader(r, hdr[:])
+		if err != nil {
+			return ExitStatus{}, lostMonitor(err)
+		}
+		if n > len(buf) {
+			buf = make([]byte, n)
+		}
+		p := buf[:n]
+		if _, err := io.ReadFull(r, p); err != nil {
+			return ExitStatus{}, lostMonitor(err)
+		}
+		switch typ {
+		case FrameStdout:
+			if _, err := stdout.Write(p); err != nil {
+				return ExitStatus{}, err
+			}
+		case FrameStderr:
+			if _, err := stderr.Write(p); err != nil {
+				return ExitStatus{}, err
+			}
+		case FrameExit:
+			var ex ExitStatus
+			if err := json.Unmarshal(p, &ex); err != nil {
+				return ExitStatus{}, fmt.Errorf("monitor: bad exit frame: %w", err)
+			}
+			return ex, nil
+		case FrameError:
+			return ExitStatus{}, frameError(p)
+		case FrameAck:
+			return ExitStatus{}, errors.New("monitor: unexpected ack")
+		}
+	}
+}
+
+// frameError is the error an Error frame carries.
+func frameError(p []byte) error {
+	if string(p) == ErrNotRunning.Error() {
+		return ErrNotRunning
+	}
+	return errors.New(string(p))
+}
+
+func lostMonitor(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) {
+		return errors.New("lost the connection to the container's monitor")
+	}
+	return fmt.Errorf("monitor: %w", err)
+}
+
+// Signal delivers sig to the container's init through its monitor.
+func Signal(socket string, sig syscall.Signal) error {
+	c, err := dial(context.Background(), socket, Hello{Op: OpSignal, Signal: int(sig)})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var hdr [frameHeader]byte
+	typ, n, err := readHeader(c, hdr[:])
+	if err != nil {
+		return lostMonitor(err)
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(c, p); err != nil {
+		return lostMonitor(err)
+	}
+	switch typ {
+	case FrameAck:
+		return nil
+	case FrameError:
+		return frameError(p)
+	}
+	return fmt.Errorf("monitor: unexpected frame %d", typ)
+}
+
+// WaitExit blocks until the current run of the container's process ends
+// and returns how it ended.
+func WaitExit(ctx context.Context, socket string) (Exit, error) {
+	c, err := dial(ctx, socket, Hello{Op: OpWait})
+	if err != nil {
+		return Exit{}, err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	ex, err := readOutput(c, nil, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Exit{}, ctx.Err()
+		}
+		return Exit{}, err
+	}
+	return Exit{Code: ex.Code, OOMKilled: ex.OOMKilled, At: ex.At, Err: ex.Error}, nil
+}
+
+// dial connects to a monitor and says hello.
+func dial(ctx context.Context, socket string, h Hello) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", socket)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, ErrNotRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the container's monitor: %w", err)
+	}
+	line, _ := json.Marshal(h)
+	line = append(line, '\n')
+	if _, err := c.Write(line); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("connect to the container's monitor: %w", err)
+	}
+	return c, nil
+}
+
+// readHeader reads a frame header into hdr and returns type and length.
+func readHeader(r io.Reader, hdr []byte) (byte, int, error) {
+	if _, err := io.ReadFull(r, hdr[:frameHeader]); err != nil {
+		return 0, 0, err
+	}
+	n := binary.BigEndian.Uint32(hdr[1:frameHeader])
+	if n > maxFrame {
+		return 0, 0, fmt.Errorf("frame of %d bytes is too large", n)
+	}
+	return hdr[0], int(n), nil
+}
+
+// writeFrame writes one frame in a single write.
+func writeFrame(w io.Writer, typ byte, p []byte) error {
+	_, err := w.Write(frame(typ, p))
+	return err
+}
+
+// frame builds a frame: header and payload in one slice.
+func frame(typ byte, p []byte) []byte {
+	b := make([]byte, frameHeader+len(p))
+	b[0] = typ
+	binary.BigEndian.PutUint32(b[1:frameHeader], uint32(len(p)))
+	copy(b[frameHeader:], p)
+	return b
+}
+
+func resizePayload(w, h uint16) []byte {
+	var p [4]byte
+	binary.BigEndian.PutUint16(p[0:2], w)
+	binary.BigEndian.PutUint16(p[2:4], h)
+	return p[:]
+}
+
+// detachKeys finds a key sequence in a byte stream. Bytes that might start
+// the sequence are held back until it is clear they do not.
+type detachKeys struct {
+	keys    []byte
+	matched int // keys[:matched] were seen last and are held
+}
+
+// filter returns what to forward from p and whether the sequence is complete.
+func (d *detachKeys) filter(p []byte) (out []byte, hit bool) {
+	if len(d.keys) == 0 {
+		return p, false
+	}
+	out = make([]byte, 0, len(p)+d.matched)
+	for _, b := range p {
+		if b == d.keys[d.matched] {
+			d.matched++
+			if d.matched == len(d.keys) {
+				d.matched = 0
+				return out, true
+			}
+			continue
+		}
+		if d.matched > 0 {
+			out = append(out, d.keys[:d.matched]...)
+			d.matched = 0
+			if b == d.keys[0] {
+				d.matched = 1
+				if len(d.keys) == 1 {
+					d.matched = 0
+					return out, true
+				}
+				continue
+			}
+		}
+		out = append(out, b)
+	}
+	return out, false
+}
+
+// flush returns the bytes held back.
+func (d *detachKeys) flush() []byte {
+	held := d.keys[:d.matched]
+	d.matched = 0
+	return held
+}
+
+// ParseDetachKeys reads Docker's --detach-keys syntax: comma-separated keys,
+// each a single character or ctrl-<a-z, @, [, \, ], ^ or _>.
+func ParseDetachKeys(s string) ([]byte, error) {
+	var out []byte
+	for _, k := range strings.Split(s, ",") {
+		if len(k) == 1 {
+			out = append(out, k[0])
+			continue
+		}
+		lk := strings.ToLower(k)
+		if len(lk) == 6 && strings.HasPrefix(lk, "ctrl-") {
+			c := lk[5]
+			switch {
+			case c >= 'a' && c <= 'z':
+				out = append(out, c-'a'+1)
+				continue
+			case bytes.IndexByte([]byte("@[\\]^_"), c) >= 0:
+				out = append(out, c-'@') // @=0 [=27 \=28 ]=29 ^=30 _=31
+				continue
+			}
+		}
+		return nil, fmt.Errorf("invalid detach keys %q: unknown key %q (use ctrl-<a-z,@,[,\\,],^,_> or single characters, comma-separated)", s, k)
+	}
+	return out, nil
+}

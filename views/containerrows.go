@@ -1,0 +1,253 @@
+package views
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"berth/engine/container"
+	"berth/themes"
+	"berth/ui"
+)
+
+// ctrStats is what the table shows of a container's resource use.
+type ctrStats struct {
+	CPU      float64 // percent of one CPU between the last two readings
+	HasCPU   bool    // false after the first reading: CPU needs two
+	MemUsage uint64
+	MemLimit uint64
+}
+
+// containerRow is one line of the containers table: the summary, its last
+// stats (nil when there are none: not running, or not read yet) and the
+// action under way on it ("Stopping"), if any. Pure data.
+type containerRow struct {
+	container.Summary
+	Stats *ctrStats
+	Busy  string
+}
+
+// Key identifies the row across refreshes.
+func (r containerRow) Key() string { return r.ID }
+
+// Ref is what names the container to the engine and to the user: its name,
+// or its short ID when it has none.
+func (r containerRow) Ref() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return shortID(r.ID)
+}
+
+// shortID is the 12-hex form of a container ID.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// containerRows joins summaries with their stats and the actions under way.
+// Stats are dropped for containers whose process is not alive.
+func containerRows(sums []container.Summary, stats map[string]ctrStats, busy map[string]string) []containerRow {
+	rows := make([]containerRow, len(sums))
+	for i, s := range sums {
+		rows[i] = containerRow{Summary: s, Busy: busy[s.ID]}
+		if st, ok := stats[s.ID]; ok && s.State.Status.Active() {
+			rows[i].Stats = &st
+		}
+	}
+	return rows
+}
+
+// Columns of the containers table, in the order `s` cycles through them.
+const (
+	ccolName = iota
+	ccolImage
+	ccolCommand
+	ccolStatus
+	ccolCreated
+	ccolCPU
+	ccolMem
+	numContainerCols
+)
+
+// containerColumns: on an 80-column screen NAME, IMAGE, STATUS, CPU % and
+// MEM fit, STATUS with room for "Exited (0) 10 minutes ago"; CREATED comes
+// at 100 columns and COMMAND at 118.
+var containerColumns = []ui.Column{
+	ccolName:    {Title: "NAME", Width: 10, Flex: 2, Max: 32},
+	ccolImage:   {Title: "IMAGE", Width: 9, Flex: 3, Max: 40},
+	ccolCommand: {Title: "COMMAND", Width: 12, Flex: 2, Max: 40, HideBelow: 116},
+	ccolStatus:  {Title: "STATUS", Width: 25, Flex: 1, Max: 30},
+	ccolCreated: {Title: "CREATED", Width: 14, HideBelow: 98},
+	ccolCPU:     {Title: "CPU %", Width: 7, Right: true},
+	ccolMem:     {Title: "MEM", Width: 17, Right: true},
+}
+
+// defaultContainerDesc is the direction a column sorts in when `s` selects
+// it: names A→Z, newest and busiest first.
+func defaultContainerDesc(col int) bool {
+	return col == ccolCreated || col == ccolCPU || col == ccolMem
+}
+
+// stateRank orders statuses for the STATUS column: alive ones first.
+func stateRank(s container.Status) int {
+	switch s {
+	case container.Running:
+		return 0
+	case container.Paused:
+		return 1
+	case container.Restarting:
+		return 2
+	case container.Created:
+		return 3
+	case container.Exited:
+		return 4
+	}
+	return 5
+}
+
+// sortContainerRows sorts rows in place by col; ties are broken by name and
+// ID so that the order is stable across refreshes. Containers without stats
+// come last when sorting by CPU or memory, whatever the direction.
+func sortContainerRows(rows []containerRow, col int, desc bool) {
+	dir := func(c int) int {
+		if desc {
+			return -c
+		}
+		return c
+	}
+	byStats := func(a, b containerRow, f func(*ctrStats) float64) int {
+		switch {
+		case a.Stats == nil && b.Stats == nil:
+			return 0
+		case a.Stats == nil:
+			return 1
+		case b.Stats == nil:
+			return -1
+		}
+		return dir(cmp.Compare(f(a.Stats), f(b.Stats)))
+	}
+	lower := strings.ToLower
+	slices.SortStableFunc(rows, func(a, b containerRow) int {
+		var c int
+		switch col {
+		case ccolName:
+			c = dir(cmp.Compare(lower(a.Name), lower(b.Name)))
+		case ccolImage:
+			c = dir(cmp.Compare(lower(a.Image), lower(b.Image)))
+		case ccolCommand:
+			c = dir(cmp.Compare(a.Command, b.Command))
+		case ccolStatus:
+			// Alive first, then the longest up (or the latest to stop).
+			c = cmp.Compare(stateRank(a.State.Status), stateRank(b.State.Status))
+			if c == 0 && alive(a.State.Status) {
+				c = a.State.StartedAt.Compare(b.State.StartedAt)
+			} else if c == 0 {
+				c = b.State.FinishedAt.Compare(a.State.FinishedAt)
+			}
+			c = dir(c)
+		case ccolCreated:
+			c = dir(a.Created.Compare(b.Created))
+		case ccolCPU:
+			c = byStats(a, b, func(s *ctrStats) float64 {
+				if !s.HasCPU {
+					return -1
+				}
+				return s.CPU
+			})
+		case ccolMem:
+			c = byStats(a, b, func(s *ctrStats) float64 { return float64(s.MemUsage) })
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(lower(a.Name), lower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// filterContainerRows keeps the rows whose name, image, command, status
+// word or ID contains q, ignoring case; runningOnly keeps the containers
+// `docker ps` lists without -a: running, paused and restarting ones.
+func filterContainerRows(rows []containerRow, q string, runningOnly bool) []containerRow {
+	q = strings.ToLower(strings.TrimSpace(q))
+	var out []containerRow
+	for _, r := range rows {
+		if runningOnly && !alive(r.State.Status) {
+			continue
+		}
+		if q == "" || strings.HasPrefix(r.ID, q) ||
+			strings.Contains(strings.ToLower(r.Name), q) || strings.Contains(strings.ToLower(r.Image), q) ||
+			strings.Contains(strings.ToLower(r.Command), q) || strings.Contains(r.State.Status.String(), q) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// alive reports whether `docker ps` without -a lists a container in s.
+func alive(s container.Status) bool { return s.Active() || s == container.Restarting }
+
+// stateStyle is the style of a status by its meaning.
+func stateStyle(st *themes.Styles, s container.State) lipgloss.Style {
+	switch s.Status {
+	case container.Running:
+		return st.State.Running
+	case container.Paused, container.Restarting:
+		return st.State.Paused
+	case container.Dead:
+		return st.State.Failed
+	case container.Exited:
+		if s.ExitCode != 0 || s.OOMKilled {
+			return st.State.Failed
+		}
+	}
+	return st.State.Stopped
+}
+
+// containerTableRows renders rows into table cells; spin is the spinner's
+// frame for rows with an action under way.
+func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, spin string) []ui.Row {
+	out := make([]ui.Row, len(rows))
+	for i, r := range rows {
+		status, style := r.StatusText(now), stateStyle(st, r.State)
+		if r.Busy != "" {
+			status, style = spin+" "+r.Busy+"…", st.State.Busy
+		}
+		cpu, mem := "", ""
+		if r.Stats != nil {
+			if r.Stats.HasCPU {
+				cpu = fmt.Sprintf("%.2f%%", r.Stats.CPU)
+			}
+			mem = humanIEC(r.Stats.MemUsage) + " / " + humanIEC(r.Stats.MemLimit)
+		}
+		name := r.Name
+		if name == "" {
+			name = shortID(r.ID)
+		}
+		out[i] = ui.Row{
+			Key:   r.Key(),
+			Cells: []string{name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now), cpu, mem},
+			Style: map[int]lipgloss.Style{ccolStatus: style},
+		}
+	}
+	return out
+}
+
+// humanIEC is Docker's memory size in `docker stats`: binary units, four
+// significant digits, no space: "12.34MiB", "64MiB", "1.953GiB".
+func humanIEC(n uint64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	v := float64(n)
+	i := 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.4g%s", v, units[i])
+}
