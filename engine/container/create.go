@@ -102,6 +102,7 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 	if err != nil {
 		return nil, err
 	}
+	cfg.Platform = img.Config.OS + "/" + img.Config.Architecture
 	c := &Container{ID: newID(), Name: o.Name, Created: time.Now(), Config: cfg, State: State{Status: Created}}
 	// Settings only the runtime spec checks (capabilities, ...) fail now,
 	// not at the first start.

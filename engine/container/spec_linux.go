@@ -110,6 +110,7 @@ func Spec(c *Container, p SpecPaths) (*specs.Spec, error) {
 			if lin.Seccomp, err = mobyseccomp.GetDefaultProfile(s); err != nil {
 				return nil, specErr(c, fmt.Errorf("seccomp profile: %w", err))
 			}
+			lin.Seccomp.Architectures = seccompArches(c.Config.Platform, lin.Seccomp.Architectures)
 		}
 	}
 	return s, nil
@@ -248,4 +249,20 @@ func hostDevices() ([]specs.LinuxDevice, error) {
 		return nil, fmt.Errorf("host devices: %w", err)
 	}
 	return out, nil
+}
+
+// seccompArches narrows the filter to the system-call ABI of the image's
+// platform. Docker's profile also admits the i386 and x32 ABIs on x86_64;
+// each extra ABI makes libseccomp build another filter section, which
+// measured 33 ms of every start here. An amd64 image gets x86_64 only, a
+// 386 image x86 only (32-bit code in an amd64 image is refused, with
+// SIGSYS: stricter than Docker). Unknown platforms keep the profile's list.
+func seccompArches(platform string, profile []specs.Arch) []specs.Arch {
+	switch strings.TrimPrefix(platform, "linux/") {
+	case "amd64":
+		return []specs.Arch{specs.ArchX86_64}
+	case "386":
+		return []specs.Arch{specs.ArchX86}
+	}
+	return profile
 }

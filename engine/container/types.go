@@ -75,6 +75,7 @@ type Security struct {
 type Config struct {
 	Image       string // as the user named it: "busybox"
 	ImageID     string // "sha256:..." of the config blob
+	Platform    string // the image's "os/arch", e.g. "linux/amd64"
 	Entrypoint  []string
 	Cmd         []string
 	Env         []string // KEY=value, image env overridden by -e
