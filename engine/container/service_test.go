@@ -1,11 +1,14 @@
 package container
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"berth/engine/errdefs"
 	"berth/engine/monitor"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestStatusNames(t *testing.T) {
@@ -134,5 +137,20 @@ func TestNames(t *testing.T) {
 	}
 	if id := newID(); len(id) != 64 {
 		t.Errorf("id %q", id)
+	}
+}
+
+func TestSeccompArches(t *testing.T) {
+	profile := []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}
+	cases := map[string][]specs.Arch{
+		"linux/amd64": {specs.ArchX86_64},
+		"linux/386":   {specs.ArchX86},
+		"linux/arm64": profile,
+		"":            profile,
+	}
+	for platform, want := range cases {
+		if got := seccompArches(platform, profile); !slices.Equal(got, want) {
+			t.Errorf("%q: %v, want %v", platform, got, want)
+		}
 	}
 }
