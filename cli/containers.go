@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -221,9 +219,6 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return runError(err)
 			}
-			if detach && o.AutoRemove && false {
-				return nil
-			}
 			c, err := a.create(cmd.Context(), f, o)
 			if err != nil {
 				return runError(err)
@@ -424,38 +419,29 @@ func (a *app) startCmd() *cobra.Command {
 }
 
 func (a *app) stopCmd() *cobra.Command {
-	var timeout int
-	cmd := &cobra.Command{
-		Use:   "stop [-t SECONDS] CONTAINER [CONTAINER...]",
-		Short: "Stop containers: the stop signal, then SIGKILL after the timeout",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var t *int
-			if cmd.Flags().Changed("time") {
-				t = &timeout
-			}
-			return a.eachContainer(args, func(svc *container.Service, ref string) error { return svc.Stop(cmd.Context(), ref, t) })
-		},
-	}
-	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing")
-	return cmd
+	return a.timeoutCmd("stop", "Stop containers: the stop signal, then SIGKILL after the timeout", (*container.Service).Stop)
 }
 
 func (a *app) restartCmd() *cobra.Command {
+	return a.timeoutCmd("restart", "Stop and start containers", (*container.Service).Restart)
+}
+
+// timeoutCmd is stop or restart: a verb on containers with docker's -t.
+func (a *app) timeoutCmd(verb, short string, fn func(*container.Service, context.Context, string, *int) error) *cobra.Command {
 	var timeout int
 	cmd := &cobra.Command{
-		Use:   "restart [-t SECONDS] CONTAINER [CONTAINER...]",
-		Short: "Stop and start containers",
+		Use:   verb + " [-t SECONDS] CONTAINER [CONTAINER...]",
+		Short: short,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var t *int
 			if cmd.Flags().Changed("time") {
 				t = &timeout
 			}
-			return a.eachContainer(args, func(svc *container.Service, ref string) error { return svc.Restart(cmd.Context(), ref, t) })
+			return a.eachContainer(args, func(svc *container.Service, ref string) error { return fn(svc, cmd.Context(), ref, t) })
 		},
 	}
-	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing")
+	cmd.Flags().IntVarP(&timeout, "time", "t", 10, "seconds to wait before killing (default: the container's stop timeout)")
 	return cmd
 }
 
@@ -986,11 +972,6 @@ func (a *app) containerPruneCmd() *cobra.Command {
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt (berth never prompts)")
 	return cmd
 }
-
-var (
-	_ = io.Discard
-	_ = syscall.SIGKILL
-)
 
 // dockerSize writes sizes as docker stats does: "64MiB", "1.2kB".
 func dockerSize(h string) string { return strings.ReplaceAll(h, " ", "") }

@@ -17,6 +17,8 @@ addr=127.0.0.1:5055
 sock=berth-shots-$$
 cleanup() {
   tmux -L "$sock" kill-server 2>/dev/null || true
+  ids=$("$work/berth" ps -aq 2>/dev/null || true)
+  [ -n "$ids" ] && "$work/berth" rm -f $ids >/dev/null 2>&1 || true
   [ -f "$work/reg.pid" ] && kill "$(cat "$work/reg.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -49,9 +51,21 @@ shot() { # name
   echo "wrote screenshots/$1.png"
 }
 
+"$work/berth" run -d --name web --memory 64m $addr/busybox sh -c 'while true; do echo "GET / 200 $RANDOM"; sleep 0.5; done' >/dev/null
+"$work/berth" run -d --name worker --cpus 0.5 $addr/app:1 sh -c 'while true; do :; done' >/dev/null
+"$work/berth" run --name migrate $addr/busybox sh -c 'echo migrating; exit 3' >/dev/null || true
+
 tmux -L "$sock" new-session -d -s shots -x 110 -y 34 \
   "env BERTH_ROOT=$BERTH_ROOT BERTH_RUN_ROOT=$BERTH_RUN_ROOT TERM=xterm-256color $work/berth"
-sleep 1
+sleep 5 # two stats readings, for CPU %
+shot tui-containers
+tmux -L "$sock" send-keys -t shots j j l
+sleep 2
+shot tui-logs
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.3
+tmux -L "$sock" send-keys -t shots 1
+sleep 0.3
 tmux -L "$sock" send-keys -t shots p
 sleep 0.3
 tmux -L "$sock" send-keys -t shots -l "$addr/big"
@@ -62,3 +76,4 @@ for _ in $(seq 100); do
   tmux -L "$sock" capture-pane -p -t shots | grep -q "Downloaded newer image" && break; sleep 0.2
 done
 tmux -L "$sock" send-keys -t shots q
+sleep 0.5

@@ -14,7 +14,6 @@ import (
 
 	"github.com/opencontainers/runc/libcontainer"
 
-	"berth/engine/errdefs"
 	"berth/engine/events"
 	"berth/engine/monitor"
 	"berth/engine/store"
@@ -137,25 +136,15 @@ func MonitorMain(args []string) int {
 // (or started again, per their restart policy); runtime leftovers of
 // removed containers go. It is cheap when nothing is wrong.
 func (s *Service) Reconcile(ctx context.Context) error {
-	var stale []*Container
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		recs, err := tx.Containers()
-		if err != nil {
-			return err
-		}
-		for _, rec := range recs {
-			c, err := load(rec)
-			if err != nil {
-				return err
-			}
-			if (c.State.Status.Active() || c.State.Status == Restarting) && !monitorAlive(c) {
-				stale = append(stale, c)
-			}
-		}
-		return nil
-	})
+	all, err := s.all(ctx)
 	if err != nil {
 		return err
+	}
+	var stale []*Container
+	for _, c := range all {
+		if (c.State.Status.Active() || c.State.Status == Restarting) && !monitorAlive(c) {
+			stale = append(stale, c)
+		}
 	}
 	for _, c := range stale {
 		if err := s.reconcileOne(ctx, c); err != nil {
@@ -216,5 +205,3 @@ func (s *Service) removeInterrupted() {
 		}
 	}
 }
-
-var _ = errdefs.IsNotFound

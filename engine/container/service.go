@@ -185,9 +185,9 @@ func unmount(dir string) error {
 	return nil
 }
 
-// List returns the containers, newest first: running ones, or all.
-func (s *Service) List(ctx context.Context, all bool) ([]Summary, error) {
-	var out []Summary
+// all loads every container, newest first.
+func (s *Service) all(ctx context.Context) ([]*Container, error) {
+	var out []*Container
 	err := s.db.View(ctx, func(tx *store.Tx) error {
 		recs, err := tx.Containers()
 		if err != nil {
@@ -198,15 +198,28 @@ func (s *Service) List(ctx context.Context, all bool) ([]Summary, error) {
 			if err != nil {
 				return err
 			}
-			if !all && !c.State.Status.Active() && c.State.Status != Restarting {
-				continue
-			}
-			out = append(out, Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
-				Command: quoteCommand(c.Config.Args()), Created: c.Created, State: c.State, Labels: c.Config.Labels})
+			out = append(out, c)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// List returns the containers, newest first: running ones, or all.
+func (s *Service) List(ctx context.Context, all bool) ([]Summary, error) {
+	cs, err := s.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, c := range cs {
+		if !all && !c.State.Status.Active() && c.State.Status != Restarting {
+			continue
+		}
+		out = append(out, Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
+			Command: quoteCommand(c.Config.Args()), Created: c.Created, State: c.State, Labels: c.Config.Labels})
+	}
+	return out, nil
 }
 
 func quoteCommand(args []string) string {
