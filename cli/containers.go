@@ -129,7 +129,7 @@ func (f *createFlags) options(cmd *cobra.Command, args []string) (container.Crea
 		if o.Resources.Memory, err = container.ParseBytes(f.memory); err != nil {
 			return o, errdefs.Wrap(errdefs.ErrInvalidArgument, err, "--memory: %v", err)
 		}
-		if o.Resources.Memory < 6<<20 {
+		if o.Resources.Memory < container.MinMemory {
 			return o, errdefs.InvalidArgument("memory limit %s is too small: the minimum is 6 MB", f.memory)
 		}
 	}

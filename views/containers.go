@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine/container"
@@ -104,8 +103,7 @@ type containersView struct {
 	sortDesc    bool
 	runningOnly bool
 
-	filter    textinput.Model
-	filtering bool
+	filter ui.Filter
 
 	seq     int
 	loading bool
@@ -139,7 +137,7 @@ func newContainersView(e *env) *containersView {
 		table:    ui.NewTable(e.Styles, containerColumns),
 		sortCol:  ccolCreated,
 		sortDesc: true,
-		filter:   ui.NewTextInput(e.Styles, "/", "name, image, command, status or ID"),
+		filter:   ui.NewFilter(e.Styles, "name, image, command, status or ID"),
 		busy:     map[string]busyAction{},
 		stats:    map[string]ctrStats{},
 		samples:  map[string]container.Sample{},
@@ -157,7 +155,7 @@ func (v *containersView) Title() string { return "Containers" }
 func (v *containersView) Init() tea.Cmd { return v.refresh() }
 
 // Capturing reports whether keys are text now (filter or dialog).
-func (v *containersView) Capturing() bool { return v.filtering || v.dialog != nil }
+func (v *containersView) Capturing() bool { return v.filter.Typing() || v.dialog != nil }
 
 // ClaimsKey reports whether the pane takes a key the app would otherwise
 // handle: q closes the log view rather than quitting.
@@ -347,7 +345,7 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 			v.dialog, cmd = v.dialog.Update(msg)
 			return cmd
 		}
-		if v.filtering {
+		if v.filter.Typing() {
 			return v.updateFilter(msg)
 		}
 	}
@@ -405,18 +403,9 @@ func (v *containersView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	km := v.env.Keys
-	if v.filtering {
-		switch {
-		case km.Back.Matches(msg):
-			v.filtering = false
-			v.filter.SetValue("")
-			v.apply()
-			return nil
-		case msg.String() == "enter":
-			v.filtering = false
-			return nil
-		case km.Up.Matches(msg) && msg.Text == "", km.Down.Matches(msg) && msg.Text == "":
-			v.table.Update(msg, km)
+	if v.filter.Typing() {
+		if (km.Up.Matches(msg) || km.Down.Matches(msg)) && msg.Text == "" {
+			v.table.Update(msg, km) // arrows move in the list while typing
 			v.updateKeys()
 			return nil
 		}
@@ -430,13 +419,10 @@ func (v *containersView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	switch {
 	case km.Filter.Matches(msg):
-		v.filtering = true
-		v.filter.Focus()
-		v.filter.CursorEnd()
+		v.filter.Open()
 		return nil
 	case km.Back.Matches(msg):
-		if v.filter.Value() != "" {
-			v.filter.SetValue("")
+		if v.filter.Clear() {
 			v.apply()
 		}
 		return nil
@@ -520,10 +506,8 @@ func (v *containersView) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (v *containersView) updateFilter(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	before := v.filter.Value()
-	v.filter, cmd = v.filter.Update(msg)
-	if v.filter.Value() != before {
+	changed, cmd := v.filter.Update(msg, v.env.Keys)
+	if changed {
 		v.apply()
 		v.table.SetCursor(0)
 		v.updateKeys()
@@ -534,20 +518,13 @@ func (v *containersView) updateFilter(msg tea.Msg) tea.Cmd {
 // SetSize sets the pane's size, frame included.
 func (v *containersView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.table.SetSize(max(w-2, 0), max(h-2-v.filterLines(), 0))
+	v.table.SetSize(max(w-2, 0), max(h-2-v.filter.Lines(), 0))
 	if v.inspect != nil {
 		v.inspect.SetSize(w, h)
 	}
 	if v.logs != nil {
 		v.logs.SetSize(w, h)
 	}
-}
-
-func (v *containersView) filterLines() int {
-	if v.filtering || v.filter.Value() != "" {
-		return 1
-	}
-	return 0
 }
 
 // View draws the pane: the framed table, or the inspect or log view.
@@ -575,16 +552,8 @@ func (v *containersView) View() string {
 		info = "refreshing… · " + info
 	}
 	var body []string
-	if v.filterLines() > 0 {
-		inner := v.width - 2
-		if v.filtering {
-			f := v.filter
-			f.SetWidth(max(inner-4, 1))
-			body = append(body, " "+f.View())
-		} else {
-			body = append(body, " "+st.Input.Prompt.Render("/")+st.Text.Render(v.filter.Value())+
-				st.Muted.Render("  (esc clears)"))
-		}
+	if v.filter.Lines() > 0 {
+		body = append(body, v.filter.View(st, v.width-2))
 	}
 	body = append(body, v.table.View())
 	return ui.Frame(st, title, info, true, strings.Join(body, "\n"), v.width, v.height)

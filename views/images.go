@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine/image"
@@ -63,8 +62,7 @@ type imagesView struct {
 	sortCol  int
 	sortDesc bool
 
-	filter    textinput.Model
-	filtering bool // typing in the filter
+	filter ui.Filter
 
 	seq     int  // of the last load asked for
 	loading bool // a load is running
@@ -85,7 +83,7 @@ func newImagesView(e *env) *imagesView {
 		table:    ui.NewTable(e.Styles, imageColumns),
 		sortCol:  colCreated,
 		sortDesc: true,
-		filter:   ui.NewTextInput(e.Styles, "/", "repository, tag or ID"),
+		filter:   ui.NewFilter(e.Styles, "repository, tag or ID"),
 	}
 	v.table.SetEmptyText("Loading images…")
 	v.table.SetSort(v.sortCol, v.sortDesc)
@@ -100,7 +98,7 @@ func (v *imagesView) Init() tea.Cmd { return v.refresh() }
 
 // Capturing reports whether keys are text now (filter or dialog), so that
 // global keys like q must not act.
-func (v *imagesView) Capturing() bool { return v.filtering || v.dialog != nil }
+func (v *imagesView) Capturing() bool { return v.filter.Typing() || v.dialog != nil }
 
 // Dialog is the open dialog, drawn by the app over the whole screen.
 func (v *imagesView) Dialog() ui.Dialog { return v.dialog }
@@ -204,7 +202,7 @@ func (v *imagesView) Update(msg tea.Msg) tea.Cmd {
 			v.dialog, cmd = v.dialog.Update(msg)
 			return cmd
 		}
-		if v.filtering {
+		if v.filter.Typing() {
 			return v.updateFilter(msg)
 		}
 	}
@@ -224,17 +222,8 @@ func (v *imagesView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	km := v.env.Keys
-	if v.filtering {
-		switch {
-		case km.Back.Matches(msg): // esc: clear and leave
-			v.filtering = false
-			v.filter.SetValue("")
-			v.apply()
-			return nil
-		case msg.String() == "enter": // keep the filter, back to the list
-			v.filtering = false
-			return nil
-		case km.Up.Matches(msg) && msg.Text == "", km.Down.Matches(msg) && msg.Text == "":
+	if v.filter.Typing() {
+		if (km.Up.Matches(msg) || km.Down.Matches(msg)) && msg.Text == "" {
 			v.table.Update(msg, km) // arrows move in the list while typing
 			v.updateKeys()
 			return nil
@@ -249,12 +238,9 @@ func (v *imagesView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.keys
 	switch {
 	case km.Filter.Matches(msg):
-		v.filtering = true
-		v.filter.Focus()
-		v.filter.CursorEnd()
+		v.filter.Open()
 	case km.Back.Matches(msg):
-		if v.filter.Value() != "" {
-			v.filter.SetValue("")
+		if v.filter.Clear() {
 			v.apply()
 		}
 	case k.Sort.Matches(msg):
@@ -301,10 +287,8 @@ func (v *imagesView) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (v *imagesView) updateFilter(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	before := v.filter.Value()
-	v.filter, cmd = v.filter.Update(msg)
-	if v.filter.Value() != before {
+	changed, cmd := v.filter.Update(msg, v.env.Keys)
+	if changed {
 		v.apply()
 		v.table.SetCursor(0)
 		v.updateKeys()
@@ -392,18 +376,10 @@ func removeSummary(ref string, res []image.RemoveResult) string {
 // SetSize sets the pane's size, frame included.
 func (v *imagesView) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.table.SetSize(max(w-2, 0), max(h-2-v.filterLines(), 0))
+	v.table.SetSize(max(w-2, 0), max(h-2-v.filter.Lines(), 0))
 	if v.inspect != nil {
 		v.inspect.SetSize(w, h)
 	}
-}
-
-// filterLines is 1 when the filter line is shown.
-func (v *imagesView) filterLines() int {
-	if v.filtering || v.filter.Value() != "" {
-		return 1
-	}
-	return 0
 }
 
 // View draws the pane: a frame with the table, or the inspect view.
@@ -425,16 +401,8 @@ func (v *imagesView) View() string {
 		info = "refreshing… · " + info
 	}
 	var body []string
-	if v.filterLines() > 0 {
-		inner := v.width - 2
-		if v.filtering {
-			f := v.filter
-			f.SetWidth(max(inner-4, 1))
-			body = append(body, " "+f.View())
-		} else {
-			body = append(body, " "+st.Input.Prompt.Render("/")+st.Text.Render(v.filter.Value())+
-				st.Muted.Render("  (esc clears)"))
-		}
+	if v.filter.Lines() > 0 {
+		body = append(body, v.filter.View(st, v.width-2))
 	}
 	body = append(body, v.table.View())
 	return ui.Frame(st, title, info, true, strings.Join(body, "\n"), v.width, v.height)
