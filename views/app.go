@@ -248,14 +248,14 @@ func claims(p pane, msg tea.KeyPressMsg) bool {
 	return ok && c.ClaimsKey(msg)
 }
 
-// quit asks first when pulls are running: quitting cancels them.
+// quit asks first while pulls or container actions (a slow stop) are under
+// way: quitting cancels them half-done.
 func (a *App) quit() tea.Cmd {
-	n := a.pulls.Running()
-	if n == 0 {
+	busy := a.busy()
+	if busy == "" {
 		return tea.Quit
 	}
-	body := plural(n, "pull") + " still running. Quit and cancel " + map[bool]string{true: "it", false: "them"}[n == 1] + "?"
-	a.dialog = ui.NewConfirm(a.env.Styles, "Quit berth", body, tea.Quit)
+	a.dialog = ui.NewConfirm(a.env.Styles, "Quit berth", "Still under way: "+busy+". Quit and cancel it?", tea.Quit)
 	return nil
 }
 

@@ -424,7 +424,7 @@ func TestQuitAsksWhilePulling(t *testing.T) {
 	pullAlpine(h, "alpine")
 	h.keys("q")
 	h.settle()
-	if h.quit || !strings.Contains(h.screen(), "1 pull still running. Quit and cancel it?") {
+	if h.quit || !strings.Contains(h.screen(), "Quit berth") || !strings.Contains(h.screen(), "Still under way: ⇣ 1 pull") {
 		t.Fatalf("q should ask:\n%s", h.screen())
 	}
 	h.keys("n")

@@ -322,6 +322,13 @@ func TestStopRunsInTheBackground(t *testing.T) {
 	h.keys("k")
 	h.keys("u") // web is busy: nothing runs
 	h.waitScreen("web is stopping…")
+	// Quitting now would leave the stop half-done: berth asks first.
+	h.keys("q")
+	h.waitScreen("Quit berth")
+	if !strings.Contains(h.screen(), "Stopping web") || h.quit {
+		t.Errorf("q during a stop should ask:\n%s", h.screen())
+	}
+	h.keys("n")
 	gate <- struct{}{}
 	h.waitScreen("Stopped web")
 	h.waitFor("the row to update", func() bool { return strings.Contains(h.rowLine("web"), "Exited (0)") })
