@@ -240,13 +240,18 @@ func (s *Service) signal(c *Container, sig syscall.Signal) error {
 }
 
 // Kill sends sig to a running container; a container stopped this way is
-// not restarted by its policy.
+// not restarted by its policy. With SIGKILL it returns once the exit is
+// recorded, as Docker's kill does.
 func (s *Service) Kill(ctx context.Context, ref string, sig syscall.Signal) error {
 	c, err := s.Get(ctx, ref)
 	if err != nil {
 		return err
 	}
-	return s.kill(ctx, c, sig, true)
+	if err := s.kill(ctx, c, sig, true); err != nil || sig != syscall.SIGKILL {
+		return err
+	}
+	_, err = s.waitStopped(ctx, c, 10*time.Second)
+	return err
 }
 
 func (s *Service) kill(ctx context.Context, c *Container, sig syscall.Signal, manual bool) error {
