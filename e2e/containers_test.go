@@ -113,6 +113,11 @@ func TestRunConfig(t *testing.T) {
 	if _, errOut, code := b.run("run", "--rm", "--read-only", bb, "touch", "/x"); code == 0 || !strings.Contains(errOut, "Read-only") {
 		t.Errorf("--read-only: exit %d, %q", code, errOut)
 	}
+	// A container whose command cannot start stays created, as with docker.
+	b.run("run", "--name", "broken", bb, "nosuchcmd")
+	if s := b.inspect("broken", "{{.State.Status}} {{.State.ExitCode}}"); s != "created 127" {
+		t.Errorf("after a failed first start: %s", s)
+	}
 	_, errOut, code := b.run("run", "--rm", "-u", "nosuchuser", bb, "true")
 	if code == 0 || !strings.Contains(errOut, "nosuchuser") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
 		t.Errorf("-u nosuchuser: exit %d, %q", code, errOut)

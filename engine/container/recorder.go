@@ -48,6 +48,9 @@ func (r *recorder) Exited(ex monitor.Exit) (bool, time.Duration, error) {
 			c.State.Error = ex.Err
 		}
 		c.State.Status = Exited
+		if ex.Err != "" && c.State.StartedAt.IsZero() {
+			c.State.Status = Created // never ran, as Docker shows a failed first start
+		}
 		if restart {
 			c.State.Status = Restarting
 			if ran > 10*time.Second {
