@@ -11,14 +11,17 @@ bash "$PEERS/setup.sh" >/dev/null
 source "$PEERS/env.sh"
 export PATH=$PATH:/usr/local/go/bin
 out=$(mktemp -d /tmp/berth-bench.XXXXXX)
-B="$out/berth --root $out/root --run-root $out/run"
+# The binary's directory must not hold the root: runc seals /proc/self/exe
+# with an overlay of that directory, which overlayfs refuses when it holds
+# a live container's layers (runc then copies the 24 MB binary instead).
+B="$out/bin/berth --root $out/root --run-root $out/run"
 cleanup() {
   ids=$($B ps -aq 2>/dev/null || true)
   [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
   rm -rf "$out"
 }
 trap cleanup EXIT
-go build -tags seccomp -o "$out/berth" .
+go build -tags seccomp -o "$out/bin/berth" .
 IMG=$REG/busybox
 $B pull -q "$IMG" >/dev/null
 $DOCKER image inspect "$IMG" >/dev/null 2>&1 || $DOCKER pull -q "$IMG" >/dev/null
