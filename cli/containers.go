@@ -27,10 +27,10 @@ func (a *app) containerCommands() []*cobra.Command {
 	ctr.AddCommand(a.runCmd(), a.createCmd(), a.startCmd(), a.stopCmd(), a.restartCmd(), a.killCmd(),
 		a.pauseCmd(true), a.pauseCmd(false), a.waitCmd(), a.rmCmd("rm", "remove"), a.psCmd("ls", "list", "ps"),
 		a.logsCmd(), a.attachCmd(), a.execCmd(), a.containerInspectCmd(), a.statsCmd(), a.topCmd(),
-		a.renameCmd(), a.containerPruneCmd())
+		a.renameCmd(), a.containerPruneCmd(), a.diffCmd())
 	return []*cobra.Command{ctr, a.runCmd(), a.createCmd(), a.startCmd(), a.stopCmd(), a.restartCmd(), a.killCmd(),
 		a.pauseCmd(true), a.pauseCmd(false), a.waitCmd(), a.rmCmd("rm"), a.psCmd("ps"), a.logsCmd(),
-		a.attachCmd(), a.execCmd(), a.statsCmd(), a.topCmd(), a.renameCmd()}
+		a.attachCmd(), a.execCmd(), a.statsCmd(), a.topCmd(), a.renameCmd(), a.diffCmd()}
 }
 
 // containers opens the engine and returns its container service.
@@ -975,3 +975,24 @@ func (a *app) containerPruneCmd() *cobra.Command {
 
 // dockerSize writes sizes as docker stats does: "64MiB", "1.2kB".
 func dockerSize(h string) string { return strings.ReplaceAll(h, " ", "") }
+
+func (a *app) diffCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "diff CONTAINER", Short: "List the files a container added (A), changed (C) or deleted (D)",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := a.containers()
+			if err != nil {
+				return err
+			}
+			changes, err := svc.Diff(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			for _, c := range changes {
+				fmt.Fprintf(a.out, "%c %s\n", c.Kind, c.Path)
+			}
+			return nil
+		},
+	}
+}

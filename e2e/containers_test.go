@@ -432,3 +432,32 @@ func TestRunInteractiveInTmux(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor(5*time.Second, "/dev/pts/", "15 70")
 }
+
+func TestDiffAndAutoPull(t *testing.T) {
+	reg := testimage.NewRegistry(t)
+	testimage.Push(t, reg.Host, "busybox:latest", testimage.Busybox(t))
+	b := newBerth(t)
+	t.Cleanup(func() { b.removeAll() })
+	bb := reg.Host + "/busybox"
+	// run pulls a missing image first, as docker run does.
+	out, errOut, code := b.run("run", "--name", "changer", bb, "sh", "-c", "echo x > /new; echo y >> /etc/passwd; rm /bin/ls")
+	if code != 0 || !strings.Contains(errOut, "Unable to find image '"+bb+"' locally") {
+		t.Fatalf("run with a missing image: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	got := b.ok("diff", "changer")
+	for _, want := range []string{"A /new\n", "C /etc/passwd\n", "D /bin/ls\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diff lacks %q:\n%s", want, got)
+		}
+	}
+	// A container directory with no record (a process killed half-way
+	// through a removal) is cleaned up by the next berth.
+	orphan := filepath.Join(b.root, "containers", strings.Repeat("ab", 32))
+	os.MkdirAll(filepath.Join(orphan, "upper"), 0o700)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(orphan, old, old)
+	b.ok("ps")
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("orphan container directory kept: %v", err)
+	}
+}

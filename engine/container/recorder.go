@@ -154,7 +154,11 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			return err
 		}
 	}
-	s.removeInterrupted()
+	known := map[string]bool{}
+	for _, c := range all {
+		known[c.ID] = true
+	}
+	s.removeOrphans(known)
 	return nil
 }
 
@@ -199,12 +203,30 @@ func (s *Service) reconcileOne(ctx context.Context, c *Container) error {
 	return nil
 }
 
-// removeInterrupted finishes removals that a killed process left half-done.
-func (s *Service) removeInterrupted() {
+// removeOrphans finishes what a process killed half-way left: removals
+// (".removing" directories), and the files, mounts and cgroups of
+// containers that have no record. A directory without a record may be a
+// create or start in progress in another process (its record may be newer
+// than our list), so it must be a minute old.
+func (s *Service) removeOrphans(known map[string]bool) {
+	orphan := func(e os.DirEntry) bool {
+		fi, err := e.Info()
+		return len(e.Name()) == 64 && !known[e.Name()] && err == nil && time.Since(fi.ModTime()) > time.Minute
+	}
 	ents, _ := os.ReadDir(s.root)
 	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".removing") {
-			os.RemoveAll(filepath.Join(s.root, e.Name()))
+		switch name := e.Name(); {
+		case strings.HasSuffix(name, ".removing"):
+			os.RemoveAll(filepath.Join(s.root, name))
+		case orphan(e):
+			s.cleanupRuntime(name)
+			os.RemoveAll(filepath.Join(s.root, name))
+		}
+	}
+	runs, _ := os.ReadDir(filepath.Join(s.runRoot, "containers"))
+	for _, e := range runs {
+		if orphan(e) {
+			s.cleanupRuntime(e.Name())
 		}
 	}
 }
