@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -198,5 +200,12 @@ func TestTUIContainers(t *testing.T) {
 	if s := b.inspect("latecomer", "{{.State.Status}} {{.State.ExitCode}}"); s != "exited 137" {
 		t.Errorf("after K y: %s", s)
 	}
+	// A container whose monitor and process are killed behind berth's back
+	// is seen exited without any command being run.
+	var in []struct{ State struct{ MonitorPid, Pid int } }
+	json.Unmarshal([]byte(b.ok("container", "inspect", "fromcli")), &in)
+	syscall.Kill(in[0].State.MonitorPid, syscall.SIGKILL)
+	syscall.Kill(in[0].State.Pid, syscall.SIGKILL)
+	tm.waitFor(10*time.Second, "Exited (255)")
 	tm.keys("q")
 }

@@ -1,12 +1,15 @@
 package container
 
 import (
+	"berth/engine/errdefs"
 	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/opencontainers/runc/libcontainer"
 )
 
 // Stats reads a running container's cgroup counters.
@@ -16,7 +19,17 @@ func (s *Service) Stats(ctx context.Context, ref string) (Sample, error) {
 		return Sample{}, err
 	}
 	lc, err := s.loadRuntime(c)
+	if err == nil {
+		if status, _ := lc.Status(); status == libcontainer.Stopped {
+			err = errdefs.Conflict("container %s is not running", c.Name)
+		}
+	}
 	if err != nil {
+		// A process that died without its monitor (kill -9) is recorded
+		// now: the TUI, reading stats every few seconds, learns it by event.
+		if c.State.Status.Active() && !monitorAlive(c) {
+			s.reconcileOne(context.WithoutCancel(ctx), c)
+		}
 		return Sample{}, err
 	}
 	st, err := lc.Stats()
