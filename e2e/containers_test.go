@@ -229,9 +229,24 @@ func TestDetachedLifecycle(t *testing.T) {
 	}
 	b.ok("start", "web2")
 	b.fails("stop it first", "rm", "web2")
+	// The image is in use: rmi refuses, prune -a keeps it.
+	b.fails("used by a container", "rmi", bb)
+	b.ok("image", "prune", "-a")
+	b.ok("image", "inspect", bb)
 	b.ok("rm", "-f", "web2")
 	if out := b.ok("ps", "-aq"); out != "" {
 		t.Errorf("after rm -f: %q", out)
+	}
+	// container prune removes what is not running, and only that.
+	b.ok("run", "--name", "done1", bb, "true")
+	b.ok("create", "--name", "done2", bb, "true")
+	b.ok("run", "-d", "--name", "alive", bb, "sleep", "100")
+	out := b.ok("container", "prune", "-f")
+	if strings.Count(out, "\n") < 4 || !strings.Contains(out, "Total reclaimed space") {
+		t.Errorf("container prune: %q", out)
+	}
+	if got := b.ok("ps", "-a", "--format", "{{.Names}}"); got != "alive\n" {
+		t.Errorf("after prune: %q", got)
 	}
 }
 
