@@ -215,6 +215,9 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return runError(err)
 			}
+			if err := checkTTY(o.Tty && o.OpenStdin && !detach); err != nil {
+				return err
+			}
 			keys, err := monitor.ParseDetachKeys(detachKeys)
 			if err != nil {
 				return runError(err)
@@ -751,6 +754,9 @@ func (a *app) execCmd() *cobra.Command {
 			if err != nil {
 				return runError(err)
 			}
+			if err := checkTTY(o.Tty && o.Interactive && !o.Detach); err != nil {
+				return err
+			}
 			o.Cmd, o.Env, o.DetachKeys = args[1:], env, keys
 			o.Stdout, o.Stderr = os.Stdout, os.Stderr
 			if o.Interactive {
@@ -866,7 +872,7 @@ func (a *app) statsCmd() *cobra.Command {
 			for _, ref := range refs {
 				if s, err := svc.Stats(cmd.Context(), ref); err == nil {
 					prev[ref] = s
-				} else if len(args) > 0 {
+				} else if len(args) > 0 && cmd.Context().Err() == nil {
 					return err
 				}
 			}
@@ -995,4 +1001,13 @@ func (a *app) diffCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// checkTTY refuses -it when standard input is not a terminal, as docker
+// does: a pipe cannot drive a terminal (and would never send its EOF).
+func checkTTY(wantTTY bool) error {
+	if wantTTY && !pty.IsTerminal(os.Stdin) {
+		return errdefs.InvalidArgument("the input device is not a TTY: drop -t to pipe input, or run from a terminal")
+	}
+	return nil
 }
