@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -303,6 +305,19 @@ func (a *app) attach(ctx context.Context, socket string, tty, stdin, start bool,
 	opts := monitor.AttachOptions{Stdout: os.Stdout, Stderr: os.Stderr, Tty: tty, Start: start, DetachKeys: keys}
 	if stdin {
 		opts.Stdin = os.Stdin
+	}
+	if !tty {
+		// As docker's --sig-proxy: Ctrl-C and friends go to the container,
+		// and berth waits for it to act on them.
+		sigs := make(chan os.Signal, 4)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+		defer signal.Stop(sigs)
+		go func() {
+			for s := range sigs {
+				monitor.Signal(socket, s.(syscall.Signal))
+			}
+		}()
+		ctx = context.WithoutCancel(ctx)
 	}
 	if tty && pty.IsTerminal(os.Stdin) {
 		restore, err := pty.MakeRaw(os.Stdin)

@@ -476,3 +476,23 @@ func TestDiffAndAutoPull(t *testing.T) {
 		t.Errorf("orphan container directory kept: %v", err)
 	}
 }
+
+func TestCtrlCReachesTheContainer(t *testing.T) {
+	b, bb := withBusybox(t)
+	cmd := exec.Command(berthBin, "run", "--rm", "--name", "trapper", bb, "sh", "-c", `trap "echo caught; exit 7" INT; echo ready; while true; do sleep 0.1; done`)
+	cmd.Env = b.env()
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the container to be ready", func() bool { return strings.Contains(out.String(), "ready") })
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 || !strings.Contains(out.String(), "caught") {
+		t.Fatalf("after Ctrl-C: %v, output %q", err, out.String())
+	}
+	if got := b.ok("ps", "-aq"); got != "" {
+		t.Errorf("--rm container left: %q", got)
+	}
+}

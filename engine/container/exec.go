@@ -93,6 +93,9 @@ func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, err
 		go p.Wait()
 		return 0, nil
 	}
+	// Like exec.CommandContext: when ctx ends (Ctrl-C), the command is killed.
+	stop := context.AfterFunc(ctx, func() { p.Signal(syscall.SIGKILL) })
+	defer stop()
 	return exitCodeOf(p.Wait())
 }
 
