@@ -231,6 +231,7 @@ func (a *app) runCmd() *cobra.Command {
 			svc, _ := a.containers()
 			if detach {
 				if _, err := svc.Start(cmd.Context(), c.ID, container.StartOptions{}); err != nil {
+					removeFailed(svc, c)
 					return runError(err)
 				}
 				fmt.Fprintln(a.out, c.ID)
@@ -238,6 +239,7 @@ func (a *app) runCmd() *cobra.Command {
 			}
 			l, err := svc.Start(cmd.Context(), c.ID, container.StartOptions{Attach: true})
 			if err != nil {
+				removeFailed(svc, c)
 				return runError(err)
 			}
 			code, err := a.attach(cmd.Context(), l.Socket, c.Config.Tty, c.Config.OpenStdin, true, keys, l.Confirm)
@@ -247,9 +249,7 @@ func (a *app) runCmd() *cobra.Command {
 			if err != nil {
 				return runError(err)
 			}
-			if c.Config.AutoRemove {
-				a.waitRemoved(svc, c.ID)
-			}
+			a.settleRemoval(svc, c)
 			return exitStatus(code)
 		},
 	}
@@ -259,11 +259,22 @@ func (a *app) runCmd() *cobra.Command {
 	return cmd
 }
 
-// waitRemoved waits (briefly) until an auto-removed container is gone, so
-// the next command does not see it.
-func (a *app) waitRemoved(svc *container.Service, id string) {
+// removeFailed removes a --rm container whose start failed (its monitor
+// may be doing the same: the loser finds it gone).
+func removeFailed(svc *container.Service, c *container.Container) {
+	if c.Config.AutoRemove {
+		svc.Remove(context.Background(), c.ID, container.RemoveOptions{Force: true})
+	}
+}
+
+// settleRemoval waits (briefly) until a --rm container that ended is gone,
+// so that the next command does not see it.
+func (a *app) settleRemoval(svc *container.Service, c *container.Container) {
+	if !c.Config.AutoRemove {
+		return
+	}
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if _, err := svc.Get(context.Background(), id); errdefs.IsNotFound(err) {
+		if _, err := svc.Get(context.Background(), c.ID); errdefs.IsNotFound(err) {
 			return
 		}
 	}
