@@ -157,6 +157,7 @@ type Writer struct {
 	h        hash.Hash
 	n        int64
 	flushed  int64 // bytes handed to writeback so far
+	err      error // the first write error: the blob is lost
 	done     bool
 	digest   string
 }
@@ -188,11 +189,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.size >= 0 && w.n+int64(len(p)) > w.size {
 		return 0, errdefs.DataCorrupt("blob %s: more than the %d bytes announced", w.expected, w.size)
 	}
+	if w.err != nil {
+		return 0, w.err
+	}
 	n, err := w.f.Write(p)
 	w.h.Write(p[:n])
 	w.n += int64(n)
 	if err != nil {
-		return n, errdefs.FromIO(err, "blob "+w.expected)
+		w.err = errdefs.FromIO(err, "blob "+w.expected)
+		return n, w.err
 	}
 	if w.n-w.flushed >= writebackChunk {
 		// Start writing this chunk to disk now, without waiting, so that
@@ -212,8 +217,12 @@ func (w *Writer) Written() int64 { return w.n }
 // Digest is the digest of what was written (valid after Commit).
 func (w *Writer) Digest() string { return w.digest }
 
-// Verify checks digest and size without committing.
+// Verify checks digest and size without committing; a write that failed
+// is the error.
 func (w *Writer) Verify() error {
+	if w.err != nil {
+		return w.err
+	}
 	got := "sha256:" + hex.EncodeToString(w.h.Sum(nil))
 	if w.size >= 0 && w.n != w.size {
 		return errdefs.DataCorrupt("blob %s: got %d bytes, want %d: the registry sent a short or long blob", w.expected, w.n, w.size)

@@ -448,10 +448,10 @@ func (p *puller) fetchLayer(ctx context.Context, j *layerJob, slots chan struct{
 		if pend, err = p.unpack(ctx, j, src); err != nil {
 			// Bytes changed in transit break the decompressor before the
 			// digest check can speak: let the digest say what went wrong.
-			if ctx.Err() == nil && (counter.err == nil || counter.err == io.EOF) {
+			if ctx.Err() == nil && (counter.err == nil || counter.err == io.EOF) && (errdefs.IsDataCorrupt(err) || !errdefs.Classified(err)) {
 				if _, cerr := io.Copy(io.Discard, src); cerr == nil {
 					if verr := w.Verify(); verr != nil {
-						return errdefs.Wrap(errdefs.ErrDataCorrupt, verr, "layer %s of %s: %v", j.short, p.name, verr)
+						return p.blobError(j, verr)
 					}
 				}
 			}
@@ -467,9 +467,18 @@ func (p *puller) fetchLayer(ctx context.Context, j *layerJob, slots chan struct{
 	p.layer(j, progress.Verifying, j.blob.Size, j.blob.Size, nil)
 	release()
 	if err := w.Commit(); err != nil {
-		return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "layer %s of %s: %v", j.short, p.name, err)
+		return p.blobError(j, err)
 	}
 	return pend.Commit()
+}
+
+// blobError names the layer in a digest or size mismatch; other errors of
+// the blob writer (a full disk) keep their own class and words.
+func (p *puller) blobError(j *layerJob, err error) error {
+	if !errdefs.IsDataCorrupt(err) {
+		return err
+	}
+	return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "layer %s of %s: %v", j.short, p.name, err)
 }
 
 // snapshotPending is an unpacked snapshot awaiting its commit.
