@@ -111,6 +111,6 @@ func (a *app) command(tui TUI) *cobra.Command {
 	f.StringVar(&a.runRoot, "run-root", envOr("BERTH_RUN_ROOT", engine.DefaultRunRoot), "directory of runtime state (env BERTH_RUN_ROOT)")
 	root.AddCommand(a.imageCommands()...)
 	root.AddCommand(a.containerCommands()...)
-	root.AddCommand(a.inspectCmd())
+	root.AddCommand(a.inspectCmd(), a.eventsCmd())
 	return root
 }

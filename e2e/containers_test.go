@@ -496,3 +496,25 @@ func TestCtrlCReachesTheContainer(t *testing.T) {
 		t.Errorf("--rm container left: %q", got)
 	}
 }
+
+func TestEventsFromOtherProcesses(t *testing.T) {
+	b, bb := withBusybox(t)
+	cmd := exec.Command(berthBin, "events", "--filter", "type=container")
+	cmd.Env = b.env()
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	time.Sleep(300 * time.Millisecond) // events are those after it started
+	b.ok("run", "--rm", "--name", "evented", bb, "true")
+	eventually(t, 5*time.Second, "create, start, die and destroy events", func() bool {
+		s := out.String()
+		return strings.Contains(s, "container create ") && strings.Contains(s, "container start ") &&
+			strings.Contains(s, "container die ") && strings.Contains(s, "container destroy ") && strings.Contains(s, "name=evented")
+	})
+	if strings.Contains(out.String(), "image ") {
+		t.Errorf("--filter type=container let image events through:\n%s", out.String())
+	}
+}
