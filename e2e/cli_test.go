@@ -159,12 +159,7 @@ func TestCLIPlainProgressAndManyProcesses(t *testing.T) {
 }
 
 func TestCLIKill9DuringPull(t *testing.T) {
-	reg := testimage.NewRegistry(t)
-	img := testimage.Big(t, 3, 4<<20)
-	testimage.Push(t, reg.Host, "big:latest", img)
-	layers, _ := img.Layers()
-	stalled, _ := layers[2].Digest()
-	reg.SetFault(stalled.String(), testimage.Stall)
+	reg, stalled := stalledBig(t, 3, 4<<20, 2)
 	b := newBerth(t)
 	ref := reg.Host + "/big"
 
@@ -187,7 +182,7 @@ func TestCLIKill9DuringPull(t *testing.T) {
 		t.Fatalf("expected the killed pull to leave temp files behind for the next start to clean")
 	}
 
-	reg.SetFault(stalled.String(), 0)
+	reg.SetFault(stalled, 0)
 	b.ok("pull", ref)
 	if l := b.leftovers(); len(l) > 0 {
 		t.Errorf("leftovers after the next pull: %v", l)
@@ -219,12 +214,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestCLICtrlCCancelsCleanly(t *testing.T) {
-	reg := testimage.NewRegistry(t)
-	img := testimage.Big(t, 2, 4<<20)
-	testimage.Push(t, reg.Host, "big:latest", img)
-	layers, _ := img.Layers()
-	stalled, _ := layers[1].Digest()
-	reg.SetFault(stalled.String(), testimage.Stall)
+	reg, _ := stalledBig(t, 2, 4<<20, 1)
 	b := newBerth(t)
 	cmd := exec.Command(berthBin, "pull", reg.Host+"/big")
 	cmd.Env = b.env()
@@ -276,4 +266,18 @@ func TestCLIFullDisk(t *testing.T) {
 	if out := b.ok("images", "--format", "{{.Repository}}"); strings.TrimSpace(out) != reg.Host+"/busybox" {
 		t.Errorf("images after a full disk: %q", out)
 	}
+}
+
+// stalledBig serves "big" (busybox and n random layers of size bytes) from
+// a new registry that sends half of layer stall, then holds it; it returns
+// the registry and that layer's digest.
+func stalledBig(t *testing.T, n int, size int64, stall int) (*testimage.Registry, string) {
+	t.Helper()
+	reg := testimage.NewRegistry(t)
+	img := testimage.Big(t, n, size)
+	testimage.Push(t, reg.Host, "big:latest", img)
+	layers, _ := img.Layers()
+	d, _ := layers[stall].Digest()
+	reg.SetFault(d.String(), testimage.Stall)
+	return reg, d.String()
 }

@@ -406,10 +406,8 @@ func TestMonitorKilledThenReconciled(t *testing.T) {
 
 func TestRunInteractiveInTmux(t *testing.T) {
 	b, bb := withBusybox(t)
-	tm := &tmux{t: t, socket: fmt.Sprintf("berth-it-%d", os.Getpid())}
-	cmd := fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s %s run -it --name box %s sh", b.root, b.runRoot, berthBin, bb)
-	tm.run("new-session", "-d", "-s", "tui", "-x", "90", "-y", "20", cmd)
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	tm := newTmux(t)
+	tm.berth(b, 90, 20, "run -it --name box "+bb+" sh")
 	tm.waitFor(10*time.Second, "#")
 	tm.text("echo hi-$((6*7)); stty size")
 	tm.keys("Enter")
@@ -428,8 +426,7 @@ func TestRunInteractiveInTmux(t *testing.T) {
 		t.Fatalf("after detaching: %s", s)
 	}
 	// Attach again from a new terminal, and exit the shell.
-	cmd = fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s %s attach box", b.root, b.runRoot, berthBin)
-	tm.run("new-session", "-d", "-s", "tui", "-x", "90", "-y", "20", cmd)
+	tm.berth(b, 90, 20, "attach box")
 	tm.text("echo again-$((2*3))")
 	tm.keys("Enter")
 	tm.waitFor(5*time.Second, "again-6")
@@ -441,8 +438,7 @@ func TestRunInteractiveInTmux(t *testing.T) {
 	}
 	// exec -it gets a terminal too.
 	b.ok("start", "box")
-	cmd = fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s %s exec -it box sh; sleep 5", b.root, b.runRoot, berthBin)
-	tm.run("new-session", "-d", "-s", "tui", "-x", "70", "-y", "15", cmd)
+	tm.berth(b, 70, 15, "exec -it box sh; sleep 5")
 	tm.text("tty; stty size; exit")
 	tm.keys("Enter")
 	tm.waitFor(5*time.Second, "/dev/pts/", "15 70")

@@ -19,15 +19,30 @@ type tmux struct {
 	socket string
 }
 
-func startTUI(t *testing.T, b *berth, width, height int) *tmux {
+// newTmux starts a private tmux server for the test, ended with it.
+func newTmux(t *testing.T) *tmux {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the TUI test: apt-get install tmux")
+		t.Fatal("tmux is needed for the terminal tests: apt-get install tmux")
 	}
-	tm := &tmux{t: t, socket: fmt.Sprintf("berth-e2e-%d", os.Getpid())}
-	cmd := fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s TERM=xterm-256color %s", b.root, b.runRoot, berthBin)
-	tm.run("new-session", "-d", "-s", "tui", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), cmd)
+	tm := &tmux{t: t, socket: fmt.Sprintf("berth-e2e-%d-%s", os.Getpid(), t.Name())}
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+// berth opens a window of width×height running berth with args on b's
+// root; a shell tail (e.g. "; sleep 5") may follow the args.
+func (tm *tmux) berth(b *berth, width, height int, args string) {
+	tm.t.Helper()
+	cmd := fmt.Sprintf("env BERTH_ROOT=%s BERTH_RUN_ROOT=%s TERM=xterm-256color %s %s", b.root, b.runRoot, berthBin, args)
+	tm.run("new-session", "-d", "-s", "tui", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), cmd)
+}
+
+// startTUI runs berth's TUI in a new tmux window.
+func startTUI(t *testing.T, b *berth, width, height int) *tmux {
+	t.Helper()
+	tm := newTmux(t)
+	tm.berth(b, width, height, "")
 	return tm
 }
 
@@ -77,14 +92,9 @@ func (tm *tmux) alive() bool {
 }
 
 func TestTUIPullShowsBarsThenImage(t *testing.T) {
-	reg := testimage.NewRegistry(t)
-	img := testimage.Big(t, 3, 8<<20)
-	testimage.Push(t, reg.Host, "big:latest", img)
-	testimage.Push(t, reg.Host, "busybox:latest", testimage.Busybox(t))
 	// Hold one layer half-way so the bars are on screen long enough to see.
-	layers, _ := img.Layers()
-	held, _ := layers[3].Digest()
-	reg.SetFault(held.String(), testimage.Stall)
+	reg, held := stalledBig(t, 3, 8<<20, 3)
+	testimage.Push(t, reg.Host, "busybox:latest", testimage.Busybox(t))
 
 	b := newBerth(t)
 	tm := startTUI(t, b, 100, 30)
@@ -97,7 +107,7 @@ func TestTUIPullShowsBarsThenImage(t *testing.T) {
 	tm.text(reg.Host + "/big")
 	tm.keys("Enter")
 	// Bars: the layer IDs, a downloading layer and completed ones.
-	heldID := strings.TrimPrefix(held.String(), "sha256:")[:12]
+	heldID := strings.TrimPrefix(held, "sha256:")[:12]
 	screen := tm.waitFor(20*time.Second, heldID, "Downloading", "Pull complete")
 	if !strings.Contains(screen, "MB") {
 		t.Errorf("the bars show no sizes:\n%s", screen)
@@ -106,6 +116,7 @@ func TestTUIPullShowsBarsThenImage(t *testing.T) {
 	tm.keys("?")
 	tm.waitFor(5*time.Second, "quit")
 	tm.keys("Escape")
+	eventually(t, 5*time.Second, "the help to close", func() bool { return !strings.Contains(tm.screen(), "quit") })
 
 	// A pull from the CLI in another terminal appears in the list by itself.
 	b.ok("pull", reg.Host+"/busybox")

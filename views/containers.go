@@ -346,7 +346,7 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		if v.filter.Typing() {
-			return v.updateFilter(msg)
+			return v.nav().edit(msg)
 		}
 	}
 	return nil
@@ -402,30 +402,12 @@ func (v *containersView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	km := v.env.Keys
-	if v.filter.Typing() {
-		if (km.Up.Matches(msg) || km.Down.Matches(msg)) && msg.Text == "" {
-			v.table.Update(msg, km) // arrows move in the list while typing
-			v.updateKeys()
-			return nil
-		}
-		return v.updateFilter(msg)
-	}
-	if v.table.Update(msg, km) {
-		v.updateKeys()
-		return nil
+	if took, cmd := v.nav().key(msg); took {
+		return cmd
 	}
 
 	k := v.keys
 	switch {
-	case km.Filter.Matches(msg):
-		v.filter.Open()
-		return nil
-	case km.Back.Matches(msg):
-		if v.filter.Clear() {
-			v.apply()
-		}
-		return nil
 	case k.Sort.Matches(msg):
 		for i := 1; i <= numContainerCols; i++ { // the next column on screen
 			if c := (v.sortCol + i) % numContainerCols; v.table.ColumnShown(c) {
@@ -505,14 +487,9 @@ func (v *containersView) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *containersView) updateFilter(msg tea.Msg) tea.Cmd {
-	changed, cmd := v.filter.Update(msg, v.env.Keys)
-	if changed {
-		v.apply()
-		v.table.SetCursor(0)
-		v.updateKeys()
-	}
-	return cmd
+// nav is the pane's table and filter, for the keys list panes share.
+func (v *containersView) nav() listNav {
+	return listNav{table: v.table, filter: &v.filter, keys: v.env.Keys, apply: v.apply, moved: v.updateKeys}
 }
 
 // SetSize sets the pane's size, frame included.

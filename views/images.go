@@ -203,7 +203,7 @@ func (v *imagesView) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 		if v.filter.Typing() {
-			return v.updateFilter(msg)
+			return v.nav().edit(msg)
 		}
 	}
 	return nil
@@ -221,28 +221,12 @@ func (v *imagesView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	km := v.env.Keys
-	if v.filter.Typing() {
-		if (km.Up.Matches(msg) || km.Down.Matches(msg)) && msg.Text == "" {
-			v.table.Update(msg, km) // arrows move in the list while typing
-			v.updateKeys()
-			return nil
-		}
-		return v.updateFilter(msg)
+	if took, cmd := v.nav().key(msg); took {
+		return cmd
 	}
 
-	if v.table.Update(msg, km) {
-		v.updateKeys()
-		return nil
-	}
 	k := v.keys
 	switch {
-	case km.Filter.Matches(msg):
-		v.filter.Open()
-	case km.Back.Matches(msg):
-		if v.filter.Clear() {
-			v.apply()
-		}
 	case k.Sort.Matches(msg):
 		v.sortCol = (v.sortCol + 1) % numImageCols
 		v.sortDesc = defaultDesc(v.sortCol)
@@ -286,14 +270,9 @@ func (v *imagesView) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (v *imagesView) updateFilter(msg tea.Msg) tea.Cmd {
-	changed, cmd := v.filter.Update(msg, v.env.Keys)
-	if changed {
-		v.apply()
-		v.table.SetCursor(0)
-		v.updateKeys()
-	}
-	return cmd
+// nav is the pane's table and filter, for the keys list panes share.
+func (v *imagesView) nav() listNav {
+	return listNav{table: v.table, filter: &v.filter, keys: v.env.Keys, apply: v.apply, moved: v.updateKeys}
 }
 
 // confirmRemove is the dialog that asks before removing row.

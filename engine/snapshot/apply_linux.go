@@ -150,14 +150,23 @@ func (a *applier) entry(hdr *tar.Header, r io.Reader) error {
 	return a.node(name, hdr, r)
 }
 
-// node creates the file, directory, link or device of a named entry.
-func (a *applier) node(name string, hdr *tar.Header, r io.Reader) error {
+// place opens (creating it if needed) the parent directory of the clean
+// name, inside the root, and names the last component in it.
+func (a *applier) place(name string) (loc, error) {
 	dir, base := splitName(name)
 	pfd, err := a.mkdirAll(dir)
 	if err != nil {
+		return loc{}, err
+	}
+	return loc{dirfd: pfd, base: base, owned: true}, nil
+}
+
+// node creates the file, directory, link or device of a named entry.
+func (a *applier) node(name string, hdr *tar.Header, r io.Reader) error {
+	l, err := a.place(name)
+	if err != nil {
 		return err
 	}
-	l := loc{dirfd: pfd, base: base, owned: true}
 	defer l.close()
 	switch hdr.Typeflag {
 	case tar.TypeLink:
@@ -349,12 +358,10 @@ func (a *applier) hardlink(l loc, hdr *tar.Header) error {
 // whiteout marks the clean name as deleted the overlayfs way: a character
 // device 0/0 in place of whatever this layer has there.
 func (a *applier) whiteout(name string, hdr *tar.Header) error {
-	dir, base := splitName(name)
-	pfd, err := a.mkdirAll(dir)
+	l, err := a.place(name)
 	if err != nil {
 		return err
 	}
-	l := loc{dirfd: pfd, base: base, owned: true}
 	defer l.close()
 	if err := a.clear(l); err != nil {
 		return err
