@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -422,39 +421,28 @@ func (a *app) saveCmd() *cobra.Command {
 		Short: "Write images to a tar (docker-archive and OCI layout in one)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if output == "" && isTerminal(a.out) {
+				return errdefs.InvalidArgument("refusing to write a tar to the terminal: use -o FILE or redirect the output")
+			}
+			path := ""
+			if output != "" {
+				var err error
+				if path, err = checkOutput(output); err != nil {
+					return err
+				}
+			}
 			eng, err := a.engine()
 			if err != nil {
 				return err
 			}
-			if output == "" {
-				if isTerminal(a.out) {
-					return errdefs.InvalidArgument("refusing to write a tar to the terminal: use -o FILE or redirect the output")
-				}
+			if path == "" {
 				return eng.SaveImages(cmd.Context(), args, a.out)
 			}
-			return writeFileAtomic(output, func(w io.Writer) error { return eng.SaveImages(cmd.Context(), args, w) })
+			return writeFileAtomic(path, func(w io.Writer) error { return eng.SaveImages(cmd.Context(), args, w) })
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
 	return cmd
-}
-
-// writeFileAtomic writes path through a temp file renamed into place only
-// when fill succeeded: a failed save leaves no half-written tar.
-func writeFileAtomic(path string, fill func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errdefs.InvalidArgument("cannot write %s: %v", path, err)
-	}
-	defer os.Remove(f.Name())
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return errdefs.FromIO(err, path)
-	}
-	return os.Rename(f.Name(), path)
 }
 
 func (a *app) loadCmd() *cobra.Command {
@@ -465,20 +453,20 @@ func (a *app) loadCmd() *cobra.Command {
 		Short: "Load images from a docker-archive or OCI layout tar",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			eng, err := a.engine()
-			if err != nil {
-				return err
-			}
 			var r io.Reader = os.Stdin
 			if input != "" {
-				f, err := os.Open(input)
+				f, err := openInput(input)
 				if err != nil {
-					return errdefs.NotFound("cannot read %s: %v", input, err)
+					return err
 				}
 				defer f.Close()
 				r = f
 			} else if isTerminal(os.Stdin) {
 				return errdefs.InvalidArgument("no input: use -i FILE or pipe a tar into berth load")
+			}
+			eng, err := a.engine()
+			if err != nil {
+				return err
 			}
 			res, err := eng.LoadImages(cmd.Context(), r)
 			if err != nil {

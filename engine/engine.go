@@ -90,6 +90,11 @@ func New(root string, opts ...Option) (*Engine, error) {
 		return e.containers.InUse(ctx, id)
 	}))
 	e.containers = container.NewService(db, e.images, root, o.runRoot, exe)
+	// Layers of pulls and loads killed before they recorded their image go
+	// once unused for image.DefaultGracePeriod. Best effort: a failure here
+	// must not keep the root from opening; the next open tries again, and
+	// berth image prune reports its own errors.
+	_, _ = e.images.CollectLeftovers(context.Background())
 	// Containers whose monitor died since the last berth process are
 	// recorded as they really are.
 	if err := e.containers.Reconcile(context.Background()); err != nil {

@@ -22,6 +22,12 @@ import (
 // each image's config, layers and tags) and an OCI image layout (oci-layout,
 // index.json, blobs/sha256/...), as Docker 25 writes it: docker load, podman
 // load and skopeo read it, and Load reads what they write.
+//
+// Load spools every file of the archive that may be a blob into the content
+// store (leased while it runs), because the tar names which files the images
+// use only at its end (manifest.json, index.json); when it ends, by success,
+// error or cancellation, it deletes what it brought in that no image
+// references. A load killed outright leaves that to CollectLeftovers.
 
 // archiveEntry is one image of manifest.json.
 type archiveEntry struct {
@@ -67,7 +73,7 @@ func (s *Service) Save(ctx context.Context, refs []string, w io.Writer) error {
 	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
 	for _, sv := range imgs {
 		if err := ctx.Err(); err != nil {
-			return err
+			return canceled(ctx, "save")
 		}
 		e := archiveEntry{Config: blobPath(sv.img.ID), RepoTags: familiarAll(sv.tags)}
 		blobs := []string{sv.img.ManifestDigest, sv.img.ID}
@@ -80,7 +86,10 @@ func (s *Service) Save(ctx context.Context, refs []string, w io.Writer) error {
 				continue
 			}
 			written[d] = true
-			if err := s.writeBlob(tw, d); err != nil {
+			if err := s.writeBlob(ctx, tw, d); err != nil {
+				if ctx.Err() != nil {
+					return canceled(ctx, "save")
+				}
 				return err
 			}
 		}
@@ -121,7 +130,7 @@ func mustHash(d string) v1.Hash {
 	return h
 }
 
-func (s *Service) writeBlob(tw *tar.Writer, d string) error {
+func (s *Service) writeBlob(ctx context.Context, tw *tar.Writer, d string) error {
 	f, err := s.blobs.Open(d)
 	if err != nil {
 		return errdefs.Wrap(errdefs.ErrNotFound, err, "blob %s is missing from the store: pull the image again", d)
@@ -131,7 +140,26 @@ func (s *Service) writeBlob(tw *tar.Writer, d string) error {
 	if err != nil {
 		return err
 	}
-	return writeTarFile(tw, blobPath(d), fi.Size(), f)
+	return writeTarFile(tw, blobPath(d), fi.Size(), ctxReader{ctx, f})
+}
+
+// ctxReader fails its reads once ctx is done, so that copying a large
+// layer stops at Ctrl-C rather than at the end of the layer.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// canceled is the error of a save or load stopped by ctx.
+func canceled(ctx context.Context, what string) error {
+	return errdefs.Wrap(errdefs.ErrCanceled, ctx.Err(), "%s canceled", what)
 }
 
 func writeTarFile(tw *tar.Writer, name string, size int64, r io.Reader) error {
@@ -145,26 +173,37 @@ func writeTarFile(tw *tar.Writer, name string, size int64, r io.Reader) error {
 // maxArchiveMeta bounds the JSON files of an archive held in memory.
 const maxArchiveMeta = 16 << 20
 
-// loader is one Load in flight: which archive path holds which blob.
+// loader is one Load in flight: which archive path holds which blob, and
+// what the load brought into the store.
 type loader struct {
 	s     *Service
 	owner store.Owner
 	paths map[string]string // archive path -> blob digest
-	meta  map[string][]byte // small JSON files by path
+	meta  map[string][]byte // the archive's own files (manifest.json, ...)
+	blobs map[string]bool   // blobs this load stored that were not there before
+	snaps map[string]bool   // snapshots this load unpacked
 }
 
 // Load reads a docker-archive or OCI layout tar and stores its images.
 // Nothing is written by the paths the archive names: every file goes into
 // the content store by its digest, so a hostile archive cannot write
-// anywhere else.
-func (s *Service) Load(ctx context.Context, r io.Reader) (LoadResult, error) {
-	l := &loader{s: s, owner: store.Self(), paths: map[string]string{}, meta: map[string][]byte{}}
-	defer s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeleteLeases(l.owner) })
-	if err := l.read(ctx, tar.NewReader(r)); err != nil {
+// anywhere else. When Load returns, the store holds only what the images it
+// recorded use (and what it held before).
+func (s *Service) Load(ctx context.Context, r io.Reader) (res LoadResult, err error) {
+	l := &loader{s: s, owner: store.Operation(), paths: map[string]string{}, meta: map[string][]byte{},
+		blobs: map[string]bool{}, snaps: map[string]bool{}}
+	defer func() {
+		if ctx.Err() != nil && err != nil {
+			err = canceled(ctx, "load")
+		}
+		if ferr := l.finish(context.WithoutCancel(ctx)); err == nil && ferr != nil {
+			err = ferr
+		}
+	}()
+	if err := l.read(ctx, tar.NewReader(ctxReader{ctx, r})); err != nil {
 		return LoadResult{}, err
 	}
 	var imgs []loadedImage
-	var err error
 	switch {
 	case l.meta["manifest.json"] != nil:
 		imgs, err = l.fromDockerManifest()
@@ -176,7 +215,6 @@ func (s *Service) Load(ctx context.Context, r io.Reader) (LoadResult, error) {
 	if err != nil {
 		return LoadResult{}, err
 	}
-	var res LoadResult
 	for _, im := range imgs {
 		if err := l.store(ctx, im); err != nil {
 			return res, err
@@ -191,8 +229,72 @@ func (s *Service) Load(ctx context.Context, r io.Reader) (LoadResult, error) {
 	return res, nil
 }
 
-// read consumes the tar: JSON metadata into memory, everything else into the
-// content store, verified against its name when the name is a digest.
+// finish drops the load's leases and deletes the blobs and snapshots it
+// brought in that no image references and no other live operation leases:
+// the archive's files that are no blob of an image (the per-layer json and
+// VERSION files of old docker-archives, nested indexes), and the layers of
+// images it did not get to record.
+func (l *loader) finish(ctx context.Context) error {
+	return l.s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteLeases(l.owner); err != nil {
+			return err
+		}
+		if len(l.blobs)+len(l.snaps) == 0 {
+			return nil
+		}
+		keep, err := tx.LiveLeases()
+		if err != nil {
+			return err
+		}
+		refs, err := tx.ReferencedDigests()
+		if err != nil {
+			return err
+		}
+		for d := range l.blobs {
+			if !keep[d] && !refs[d] {
+				if err := l.s.blobs.Delete(d); err != nil {
+					return err
+				}
+			}
+		}
+		for d := range l.snaps {
+			if !keep[d] && !refs[d] {
+				if err := l.s.snaps.Remove(d); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// lease records that this load needs digest; call it before looking
+// whether the store has it, so that no collection removes it in between.
+func (l *loader) lease(ctx context.Context, digest string) error {
+	return l.s.db.Update(ctx, func(tx *store.Tx) error { return tx.AddLeases(l.owner, digest) })
+}
+
+// archiveMeta reports whether name is one of the archive's own files, which
+// are read into memory and never stored.
+func archiveMeta(name string) bool {
+	switch name {
+	case "manifest.json", "index.json", "oci-layout", "repositories":
+		return true
+	}
+	return false
+}
+
+// legacyLayerFile reports whether name is the json or VERSION file of a
+// layer directory of an old docker-archive (<id>/json, <id>/VERSION), which
+// no image uses.
+func legacyLayerFile(name string) bool {
+	dir, base := path.Split(name)
+	return strings.Count(dir, "/") == 1 && (base == "json" || base == "VERSION")
+}
+
+// read consumes the tar: the archive's own files into memory, everything
+// else into the content store, verified against its name when the name is
+// a digest.
 func (l *loader) read(ctx context.Context, tr *tar.Reader) error {
 	seen := false
 	for {
@@ -217,7 +319,8 @@ func (l *loader) read(ctx context.Context, tr *tar.Reader) error {
 			continue
 		}
 		name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
-		if strings.HasSuffix(name, ".json") || name == "oci-layout" || name == "repositories" {
+		switch {
+		case archiveMeta(name):
 			if hdr.Size > maxArchiveMeta {
 				return errdefs.InvalidArgument("archive file %s is too large (%d bytes)", name, hdr.Size)
 			}
@@ -226,23 +329,22 @@ func (l *loader) read(ctx context.Context, tr *tar.Reader) error {
 				return errdefs.DataCorrupt("the archive is truncated (%v)", err)
 			}
 			l.meta[name] = b
-			// Configs of old docker-archives are JSON files too: keep them as blobs.
-		}
-		if err := l.ingest(ctx, name, hdr.Size, tr, l.meta[name]); err != nil {
-			return err
+		case legacyLayerFile(name):
+		default:
+			// Configs of old docker-archives (<hex>.json) are blobs too.
+			if err := l.ingest(ctx, name, hdr.Size, tr); err != nil {
+				return err
+			}
 		}
 	}
 }
 
 // ingest stores one archive file as a blob; a file under blobs/sha256/ must
 // match the digest its name claims.
-func (l *loader) ingest(ctx context.Context, name string, size int64, r io.Reader, buffered []byte) error {
+func (l *loader) ingest(ctx context.Context, name string, size int64, r io.Reader) error {
 	expected := ""
 	if hexPart, ok := strings.CutPrefix(name, "blobs/sha256/"); ok {
 		expected = "sha256:" + hexPart
-	}
-	if buffered != nil {
-		r = bytes.NewReader(buffered)
 	}
 	w, err := l.s.blobs.Writer(expected, size)
 	if err != nil {
@@ -258,13 +360,18 @@ func (l *loader) ingest(ctx context.Context, name string, size int64, r io.Reade
 	if err := w.Verify(); err != nil {
 		return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "archive file %s does not match its digest: the archive is corrupt", name)
 	}
-	if err := l.s.db.Update(ctx, func(tx *store.Tx) error { return tx.AddLeases(l.owner, w.Digest()) }); err != nil {
+	d := w.Digest()
+	if err := l.lease(ctx, d); err != nil {
 		return err
+	}
+	l.paths[name] = d
+	if l.s.blobs.Exists(d) {
+		return nil // the deferred Abort drops the copy
 	}
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	l.paths[name] = w.Digest()
+	l.blobs[d] = true
 	return nil
 }
 
@@ -424,7 +531,7 @@ func (l *loader) image(configDigest string, layers []string, manifest []byte) (l
 func (l *loader) store(ctx context.Context, im loadedImage) error {
 	for i := range im.rec.Layers {
 		ly := &im.rec.Layers[i]
-		if err := l.s.db.Update(ctx, func(tx *store.Tx) error { return tx.AddLeases(l.owner, ly.DiffID) }); err != nil {
+		if err := l.lease(ctx, ly.DiffID); err != nil {
 			return err
 		}
 		if l.s.snaps.Exists(ly.DiffID) {
@@ -443,6 +550,7 @@ func (l *loader) store(ctx context.Context, im loadedImage) error {
 		if err := pend.Commit(); err != nil {
 			return err
 		}
+		l.snaps[ly.DiffID] = true
 		ly.Size = n
 	}
 	for _, ly := range im.rec.Layers {
@@ -455,9 +563,15 @@ func (l *loader) store(ctx context.Context, im loadedImage) error {
 		}
 		im.rec.ManifestMediaType = string(types.DockerManifestSchema2)
 	}
-	d, err := l.s.blobs.Put(im.manifest)
-	if err != nil {
+	d := digestOf(im.manifest)
+	if err := l.lease(ctx, d); err != nil {
 		return err
+	}
+	if !l.s.blobs.Exists(d) {
+		if _, err := l.s.blobs.Put(im.manifest); err != nil {
+			return err
+		}
+		l.blobs[d] = true
 	}
 	im.rec.ManifestDigest = d
 	return l.s.db.Update(ctx, func(tx *store.Tx) error {

@@ -241,7 +241,7 @@ func (p *puller) fetchImage(ctx context.Context, img v1.Image, servedDigest stri
 		leased = append(leased, l.Digest.String(), jobs[i].diffID)
 	}
 	// Lease first, then look: a concurrent removal cannot take what we rely on.
-	owner := store.Self()
+	owner := store.Operation()
 	if err := p.s.db.Update(ctx, func(tx *store.Tx) error { return tx.AddLeases(owner, leased...) }); err != nil {
 		return "", err
 	}

@@ -2,15 +2,26 @@
 // list, inspect, history, tag, remove, prune, save and load. Blobs live in the
 // content store, unpacked layers in the snapshot store, records in the
 // metadata store.
+//
+// Garbage: a blob or snapshot is kept while an image record names it or a
+// live operation (a pull, a load, in this process or another) holds a lease
+// on it (store.Tx.AddLeases; a lease dies with its process). Removing an
+// image or pruning deletes the rest at once. What a killed pull or load left
+// (finished layers of an image it never recorded) is deleted by
+// CollectLeftovers, which engine.New runs, once it has been left unchanged
+// for the grace period (WithGracePeriod).
 package image
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -30,7 +41,20 @@ type Service struct {
 	keychain  authn.Keychain
 	transport http.RoundTripper
 	inUse     func(ctx context.Context, imageID string) (bool, error)
+	grace     time.Duration // see WithGracePeriod
 }
+
+// DefaultGracePeriod is how long CollectLeftovers leaves an unreferenced,
+// unleased blob or snapshot alone after it was last written. An hour is
+// long enough for the usual next step after a killed pull, pulling again,
+// to find the layers it already downloaded ("Already exists") instead of
+// fetching them anew, and it is a wide margin over the milliseconds any
+// operation spends between writing a blob and leasing or recording it. It
+// is short enough that an aborted pull of gigabytes does not hold the disk
+// for a day (containerd keeps a client's lease for 24 h, but its leases
+// outlive the client; berth's die with their process, so this period is
+// all the slack there is).
+const DefaultGracePeriod = time.Hour
 
 // Option configures a Service.
 type Option func(*Service)
@@ -48,9 +72,15 @@ func WithInUse(f func(ctx context.Context, imageID string) (bool, error)) Option
 	return func(s *Service) { s.inUse = f }
 }
 
+// WithGracePeriod sets how long CollectLeftovers keeps an unreferenced,
+// unleased blob or snapshot after it was last written (default
+// DefaultGracePeriod; 0 collects at once).
+func WithGracePeriod(d time.Duration) Option { return func(s *Service) { s.grace = d } }
+
 // NewService builds the image service over the three stores.
 func NewService(db *store.Store, blobs *content.Store, snaps *snapshot.Store, opts ...Option) *Service {
-	s := &Service{db: db, blobs: blobs, snaps: snaps, keychain: authn.DefaultKeychain, transport: defaultTransport()}
+	s := &Service{db: db, blobs: blobs, snaps: snaps, keychain: authn.DefaultKeychain, transport: defaultTransport(),
+		grace: DefaultGracePeriod}
 	for _, o := range opts {
 		o(s)
 	}
@@ -416,33 +446,52 @@ func (s *Service) Prune(ctx context.Context, all bool) (PruneReport, error) {
 }
 
 // collect deletes the blobs and snapshots that no image references and no
-// operation in flight has leased, and reports the bytes freed. It runs under
-// the write lock, so no pull can lease a digest while it decides.
+// operation in flight has leased, and reports the bytes freed.
 func (s *Service) collect(ctx context.Context) (int64, error) {
+	return s.sweep(ctx, time.Time{})
+}
+
+// CollectLeftovers deletes what interrupted pulls and loads left behind:
+// blobs and snapshots that no image references, no live operation has
+// leased, and that were last written longer than the grace period ago. It
+// reports the bytes freed. It looks first in a read transaction and takes
+// the write lock only when there is something to delete (or leases of dead
+// processes to drop), so that opening a root with nothing to collect costs
+// two directory reads and one query.
+func (s *Service) CollectLeftovers(ctx context.Context) (int64, error) {
+	cutoff := time.Now().Add(-s.grace)
+	work := false
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		keep, dead, err := tx.HeldLeases()
+		if err != nil {
+			return err
+		}
+		blobs, snaps, err := s.garbage(tx, keep, cutoff)
+		work = dead > 0 || len(blobs)+len(snaps) > 0
+		return err
+	})
+	if err != nil || !work {
+		return 0, err
+	}
+	return s.sweep(ctx, cutoff)
+}
+
+// sweep deletes the garbage last written before cutoff (all of it for a
+// zero cutoff). It decides and deletes under the write lock, so no
+// operation can lease a digest meanwhile: one that leases first and looks
+// second (as pull and load do) either sees the thing gone or keeps it.
+func (s *Service) sweep(ctx context.Context, cutoff time.Time) (int64, error) {
 	var freed int64
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
 		keep, err := tx.LiveLeases()
 		if err != nil {
 			return err
 		}
-		imgs, err := tx.Images()
-		if err != nil {
-			return err
-		}
-		for _, img := range imgs {
-			keep[img.ID], keep[img.ManifestDigest] = true, true
-			for _, l := range img.Layers {
-				keep[l.BlobDigest], keep[l.DiffID] = true, true
-			}
-		}
-		blobs, err := s.blobs.List()
+		blobs, snaps, err := s.garbage(tx, keep, cutoff)
 		if err != nil {
 			return err
 		}
 		for _, d := range blobs {
-			if keep[d] {
-				continue
-			}
 			if n, err := s.blobs.Stat(d); err == nil {
 				freed += n
 			}
@@ -450,14 +499,7 @@ func (s *Service) collect(ctx context.Context) (int64, error) {
 				return err
 			}
 		}
-		snaps, err := s.snaps.List()
-		if err != nil {
-			return err
-		}
 		for _, d := range snaps {
-			if keep[d] {
-				continue
-			}
 			if n, err := s.snaps.Size(d); err == nil {
 				freed += n
 			}
@@ -468,4 +510,42 @@ func (s *Service) collect(ctx context.Context) (int64, error) {
 		return nil
 	})
 	return freed, err
+}
+
+// garbage lists the blobs and snapshots that no image references and keep
+// (the live leases) does not hold; with a non-zero cutoff, only those last
+// written before it.
+func (s *Service) garbage(tx *store.Tx, keep map[string]bool, cutoff time.Time) (blobs, snaps []string, err error) {
+	refs, err := tx.ReferencedDigests()
+	if err != nil {
+		return nil, nil, err
+	}
+	old := func(path string) bool {
+		if cutoff.IsZero() {
+			return true
+		}
+		fi, err := os.Lstat(path)
+		return err == nil && fi.ModTime().Before(cutoff)
+	}
+	all, err := s.blobs.List()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range all {
+		if !refs[d] && !keep[d] && old(s.blobs.Path(d)) {
+			blobs = append(blobs, d)
+		}
+	}
+	if all, err = s.snaps.List(); err != nil {
+		return nil, nil, err
+	}
+	for _, d := range all {
+		// A snapshot's time is that of its <hex>/ directory: when its
+		// unpacking began. Nothing inside a layer can change it (the
+		// layer's own files and times are under <hex>/fs).
+		if !refs[d] && !keep[d] && old(filepath.Dir(s.snaps.Path(d))) {
+			snaps = append(snaps, d)
+		}
+	}
+	return blobs, snaps, nil
 }

@@ -257,3 +257,19 @@ func (tx *Tx) LayerSize(diffID string) (int64, error) {
 	}
 	return n, err
 }
+
+// ReferencedDigests returns every digest an image record names: image IDs
+// (config blobs), manifest digests, layer blob digests and layer diff IDs
+// (snapshots). What is not among them, nor leased, is garbage.
+func (tx *Tx) ReferencedDigests() (map[string]bool, error) {
+	ds, err := tx.strings(`SELECT id FROM images UNION SELECT manifest_digest FROM images
+		UNION SELECT blob_digest FROM image_layers UNION SELECT diff_id FROM image_layers`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ds))
+	for _, d := range ds {
+		out[d] = true
+	}
+	return out, nil
+}

@@ -1,17 +1,25 @@
 package store
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 )
 
-// Owner names a live process across pid reuse: "pid:starttime".
+// Owner names a live process across pid reuse: "pid:starttime", or one
+// operation of a process: "pid:starttime/<random>" (see Operation).
 type Owner string
 
 // Self is the owner name of this process.
 func Self() Owner { return ownerOf(os.Getpid()) }
+
+// Operation names one operation of this process (a pull, a load): Self with
+// a unique suffix. Each operation drops only its own leases when it ends, so
+// two pulls in one process (the TUI) do not release each other's; all of
+// them count as alive while the process runs.
+func Operation() Owner { return Self() + Owner("/"+rand.Text()) }
 
 func ownerOf(pid int) Owner {
 	return Owner(fmt.Sprintf("%d:%s", pid, startTime(pid)))
@@ -35,14 +43,22 @@ func startTime(pid int) string {
 	return f[19]
 }
 
-// Alive reports whether the process o names still runs.
+// process is the process part of o: o without an operation's suffix.
+func (o Owner) process() Owner {
+	p, _, _ := strings.Cut(string(o), "/")
+	return Owner(p)
+}
+
+// Alive reports whether the process o names (or whose operation it names)
+// still runs.
 func (o Owner) Alive() bool {
-	pidStr, _, ok := strings.Cut(string(o), ":")
+	proc := o.process()
+	pidStr, _, ok := strings.Cut(string(proc), ":")
 	pid, err := strconv.Atoi(pidStr)
 	if !ok || err != nil {
 		return false
 	}
-	return ownerOf(pid) == o
+	return ownerOf(pid) == proc
 }
 
 // AddLeases records that owner needs digests (blobs or snapshot diffIDs).
@@ -60,41 +76,58 @@ func (tx *Tx) DeleteLeases(owner Owner) error {
 	return tx.exec(`DELETE FROM leases WHERE owner = ?`, string(owner))
 }
 
+// HeldLeases returns the leased digests whose owners still run, and how many
+// owners are gone. It changes nothing, so a View may call it.
+func (tx *Tx) HeldLeases() (live map[string]bool, dead int, err error) {
+	live, gone, err := tx.leases()
+	return live, len(gone), err
+}
+
 // LiveLeases returns the leased digests whose owners still run, and drops
 // the leases of owners that are gone.
 func (tx *Tx) LiveLeases() (map[string]bool, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT owner, digest FROM leases`)
+	live, gone, err := tx.leases()
 	if err != nil {
 		return nil, err
 	}
-	live := map[string]bool{}
-	dead := map[string]bool{}
-	alive := map[string]bool{}
-	for rows.Next() {
-		var o, d string
-		if err := rows.Scan(&o, &d); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		a, seen := alive[o]
-		if !seen {
-			a = Owner(o).Alive()
-			alive[o] = a
-		}
-		if a {
-			live[d] = true
-		} else {
-			dead[o] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for o := range dead {
-		if err := tx.DeleteLeases(Owner(o)); err != nil {
+	for _, o := range gone {
+		if err := tx.DeleteLeases(o); err != nil {
 			return nil, err
 		}
 	}
 	return live, nil
+}
+
+// leases reads the lease table: the digests of live owners, and the owners
+// that are gone. Liveness is asked once per process, not per row.
+func (tx *Tx) leases() (map[string]bool, []Owner, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT owner, digest FROM leases`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	live := map[string]bool{}
+	alive := map[Owner]bool{} // by process
+	dead := map[Owner]bool{}
+	var gone []Owner
+	for rows.Next() {
+		var o, d string
+		if err := rows.Scan(&o, &d); err != nil {
+			return nil, nil, err
+		}
+		proc := Owner(o).process()
+		a, seen := alive[proc]
+		if !seen {
+			a = proc.Alive()
+			alive[proc] = a
+		}
+		switch {
+		case a:
+			live[d] = true
+		case !dead[Owner(o)]:
+			dead[Owner(o)] = true
+			gone = append(gone, Owner(o))
+		}
+	}
+	return live, gone, rows.Err()
 }
