@@ -5,13 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"berth/engine/errdefs"
 )
 
 // entryError names the tar entry in an error from applying it and gives
 // system errors a class where one fits. Classified errors pass unchanged.
+// The cause's text is escaped (see printable): errors of path resolution
+// and xattrs repeat names from the layer as they are, and a layer must not
+// put newlines or terminal escapes into the message the user sees.
 func entryError(name string, err error) error {
 	switch {
 	case err == nil || errdefs.Classified(err):
@@ -19,9 +26,44 @@ func entryError(name string, err error) error {
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		return errdefs.FromIO(err, fmt.Sprintf("layer entry %q", name))
 	case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.EACCES):
-		return errdefs.Wrap(errdefs.ErrPermissionDenied, err, "layer entry %q: %v", name, err)
+		return errdefs.Wrap(errdefs.ErrPermissionDenied, err, "layer entry %q: %s", name, printable(err.Error()))
 	}
-	return fmt.Errorf("layer entry %q: %w", name, err)
+	return &escapedError{prefix: fmt.Sprintf("layer entry %q: ", name), err: err}
+}
+
+// escapedError shows err after prefix with its text made printable, and
+// still unwraps to err.
+type escapedError struct {
+	prefix string
+	err    error
+}
+
+func (e *escapedError) Error() string { return e.prefix + printable(e.err.Error()) }
+func (e *escapedError) Unwrap() error { return e.err }
+
+// printable escapes what a terminal would act on or cannot show in s:
+// control characters (newlines, escapes), other non-printable runes and
+// invalid UTF-8 become Go escapes (\n, \x1b, \xf0); the rest is kept.
+func printable(s string) string {
+	bad := func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }
+	if !strings.ContainsFunc(s, bad) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case bad(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[:n])
+		}
+		s = s[n:]
+	}
+	return b.String()
 }
 
 // readError classifies an error from reading the tar stream: a stream that
