@@ -219,3 +219,24 @@ func TestFollowAcrossRotation(t *testing.T) {
 		t.Errorf("follow with ctx: %v", err)
 	}
 }
+
+// BenchmarkLogWrite measures the writer as the pumps drive it: 16 MiB of
+// output in 32 KiB reads of 80-byte lines, rotating at 4 MiB.
+func BenchmarkLogWrite(b *testing.B) {
+	chunk := bytes.Repeat([]byte(strings.Repeat("x", 79)+"\n"), 32<<10/80)
+	const total = 16 << 20
+	b.SetBytes(total)
+	for b.Loop() {
+		dir := b.TempDir()
+		w, err := openLog(LogConfig{Path: filepath.Join(dir, "log"), MaxSize: 4 << 20, MaxFiles: 3})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := logStream{w: w, name: "stdout"}
+		for n := 0; n < total; n += len(chunk) {
+			s.Write(chunk)
+		}
+		s.Flush()
+		w.Close()
+	}
+}
