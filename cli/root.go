@@ -23,6 +23,7 @@ type TUI func(ctx context.Context, eng *engine.Engine) error
 // app is the state shared by the commands of one invocation.
 type app struct {
 	root, runRoot string
+	ctx           context.Context // ends on SIGINT or SIGTERM
 	out, errOut   io.Writer
 	eng           *engine.Engine
 }
@@ -30,7 +31,7 @@ type app struct {
 // engine opens the engine on first use.
 func (a *app) engine() (*engine.Engine, error) {
 	if a.eng == nil {
-		eng, err := engine.New(a.root, engine.WithRunRoot(a.runRoot))
+		eng, err := engine.New(a.ctx, a.root, engine.WithRunRoot(a.runRoot))
 		if err != nil {
 			return nil, err
 		}
@@ -41,9 +42,9 @@ func (a *app) engine() (*engine.Engine, error) {
 
 // Main runs berth with args (without the program name) and returns the exit code.
 func Main(args []string, tui TUI) int {
-	a := &app{out: os.Stdout, errOut: os.Stderr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	a := &app{ctx: ctx, out: os.Stdout, errOut: os.Stderr}
 	cmd := a.command(tui)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)

@@ -46,8 +46,9 @@ type Engine struct {
 }
 
 // New opens the berth root at root (creating it on first use) and cleans up
-// what interrupted operations of earlier processes left half-written.
-func New(root string, opts ...Option) (*Engine, error) {
+// what interrupted operations of earlier processes left half-written. Waits
+// for a store another process holds end when ctx does.
+func New(ctx context.Context, root string, opts ...Option) (*Engine, error) {
 	o := options{runRoot: DefaultRunRoot}
 	for _, opt := range opts {
 		opt(&o)
@@ -55,12 +56,14 @@ func New(root string, opts ...Option) (*Engine, error) {
 	if os.Geteuid() != 0 {
 		return nil, errdefs.PermissionDenied("berth needs root for now (rootless mode comes later): run it as root, e.g. sudo berth")
 	}
+	// Owner-only: nothing under either root is for other users (the
+	// containers' own files are reached through their mounts).
 	for _, d := range []string{root, o.runRoot} {
-		if err := os.MkdirAll(d, 0o711); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, errdefs.FromIO(fmt.Errorf("cannot create %s: %w", d, err), d)
 		}
 	}
-	db, err := store.Open(filepath.Join(root, "db"))
+	db, err := store.OpenContext(ctx, filepath.Join(root, "db"))
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +97,10 @@ func New(root string, opts ...Option) (*Engine, error) {
 	// once unused for image.DefaultGracePeriod. Best effort: a failure here
 	// must not keep the root from opening; the next open tries again, and
 	// berth image prune reports its own errors.
-	_, _ = e.images.CollectLeftovers(context.Background())
+	_, _ = e.images.CollectLeftovers(ctx)
 	// Containers whose monitor died since the last berth process are
 	// recorded as they really are.
-	if err := e.containers.Reconcile(context.Background()); err != nil {
+	if err := e.containers.Reconcile(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func BenchmarkNew(b *testing.B) {
 	}
 	root, run := b.TempDir(), filepath.Join(b.TempDir(), "run")
 	reg := testimage.NewRegistry(b)
-	eng, err := engine.New(root, engine.WithRunRoot(run))
+	eng, err := engine.New(context.Background(), root, engine.WithRunRoot(run))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func BenchmarkNew(b *testing.B) {
 	eng.Close()
 	b.ResetTimer()
 	for b.Loop() {
-		eng, err := engine.New(root, engine.WithRunRoot(run))
+		eng, err := engine.New(context.Background(), root, engine.WithRunRoot(run))
 		if err != nil {
 			b.Fatal(err)
 		}

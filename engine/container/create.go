@@ -3,9 +3,11 @@ package container
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
-	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"berth/engine/errdefs"
 	"berth/engine/store"
@@ -109,7 +111,7 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 	if _, err := Spec(c, SpecPaths{Rootfs: s.rootfs(c.ID)}); err != nil {
 		return nil, err
 	}
-	if err := s.makeDirs(c); err != nil {
+	if err := s.makeDirs(c, img.Layers); err != nil {
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
 	}
@@ -138,11 +140,20 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 }
 
 // makeDirs creates the container's directory: writable layer, /etc files,
-// lock; and its runtime directory.
-func (s *Service) makeDirs(c *Container) error {
+// lock; and its runtime directory. The writable layer's top directory
+// takes the mode, owner and times of the image's root directory (layers
+// lists the image's layers, top first): overlayfs shows the upper
+// directory's attributes as the container's /, so a 0700 one would lock
+// every non-root user out of the whole file system.
+func (s *Service) makeDirs(c *Container, layers []string) error {
 	for _, d := range []string{"upper", "work"} {
 		if err := os.MkdirAll(s.dir(c.ID)+"/"+d, 0o700); err != nil {
 			return errdefs.FromIO(err, "container "+c.ID[:12])
+		}
+	}
+	if len(layers) > 0 {
+		if err := copyDirAttrs(layers[0], s.dir(c.ID)+"/upper"); err != nil {
+			return fmt.Errorf("container %s: writable layer: %w", c.ID[:12], err)
 		}
 	}
 	if _, err := WriteEtcFiles(s.dir(c.ID), c, c.Config.NetworkMode); err != nil {
@@ -155,6 +166,36 @@ func (s *Service) makeDirs(c *Container) error {
 	return f.Close()
 }
 
+// copyDirAttrs gives directory dst the owner, mode and times of src.
+func copyDirAttrs(src, dst string) error {
+	var st unix.Stat_t
+	if err := unix.Stat(src, &st); err != nil {
+		return err
+	}
+	if err := os.Lchown(dst, int(st.Uid), int(st.Gid)); err != nil {
+		return err
+	}
+	if err := os.Chmod(dst, os.FileMode(st.Mode&0o777)|unixModeBits(st.Mode)); err != nil {
+		return err
+	}
+	return unix.UtimesNanoAt(unix.AT_FDCWD, dst, []unix.Timespec{st.Atim, st.Mtim}, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// unixModeBits turns setuid, setgid and sticky bits of a stat mode into Go's.
+func unixModeBits(m uint32) os.FileMode {
+	var out os.FileMode
+	if m&unix.S_ISUID != 0 {
+		out |= os.ModeSetuid
+	}
+	if m&unix.S_ISGID != 0 {
+		out |= os.ModeSetgid
+	}
+	if m&unix.S_ISVTX != 0 {
+		out |= os.ModeSticky
+	}
+	return out
+}
+
 // Remove deletes a container that is not running (or, with Force, kills it
 // first): its record, writable layer, logs and runtime leftovers.
 func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error {
@@ -162,7 +203,7 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 	if err != nil {
 		return err
 	}
-	unlock, err := s.lock(c.ID)
+	unlock, err := s.lock(ctx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -177,8 +218,15 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 		if err := s.kill(ctx, c, syscallKill, true); err != nil && !errdefs.IsConflict(err) {
 			return err
 		}
-		if _, err := s.waitStopped(ctx, c, 10*time.Second); err != nil {
+		stopped, err := s.waitStopped(ctx, c, 10*time.Second, true)
+		if err != nil {
 			return err
+		}
+		if !stopped {
+			return errdefs.Unavailable("cannot remove container %s: it did not stop within 10 s of SIGKILL: its processes may be stuck in the kernel (see berth top %s)", c.Name, c.Name)
+		}
+		if c, err = s.Get(ctx, c.ID); err != nil {
+			return nil // its monitor removed it (--rm)
 		}
 	}
 	return s.destroy(ctx, c)
@@ -189,7 +237,9 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 func (s *Service) destroy(ctx context.Context, c *Container) error {
 	s.cleanupRuntime(c.ID)
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteContainer(c.ID); err != nil {
+		if err := tx.DeleteContainer(c.ID); errdefs.IsNotFound(err) {
+			return nil // removed by another process meanwhile
+		} else if err != nil {
 			return err
 		}
 		return s.event(tx, c, "destroy", nil)
@@ -210,7 +260,7 @@ func (s *Service) destroy(ctx context.Context, c *Container) error {
 func (s *Service) cleanupRuntime(id string) {
 	destroyLibcontainer(s.stateRoot(), id)
 	unmount(s.rootfs(id))
-	os.RemoveAll(strings.TrimSuffix(s.rootfs(id), "/rootfs"))
+	os.RemoveAll(s.runDir(id))
 	os.Remove(s.socket(id))
 }
 

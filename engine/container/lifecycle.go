@@ -21,7 +21,10 @@ import (
 	"berth/engine/store"
 )
 
-const syscallKill = syscall.SIGKILL
+const (
+	syscallKill = syscall.SIGKILL
+	forever     = 100 * 365 * 24 * time.Hour // a wait without a deadline of its own
+)
 
 // StartOptions for Start.
 type StartOptions struct {
@@ -82,7 +85,7 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock(c.ID)
+	unlock, err := s.lock(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +175,7 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 // the write end of the ready pipe as its fd 3.
 func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) error {
 	for _, d := range []string{filepath.Dir(b.Socket), filepath.Dir(b.Rootfs.Target), b.StateRoot} {
-		if err := os.MkdirAll(d, 0o711); err != nil {
+		if err := os.MkdirAll(d, 0o700); err != nil {
 			return err
 		}
 	}
@@ -250,7 +253,7 @@ func (s *Service) Kill(ctx context.Context, ref string, sig syscall.Signal) erro
 	if err := s.kill(ctx, c, sig, true); err != nil || sig != syscall.SIGKILL {
 		return err
 	}
-	_, err = s.waitStopped(ctx, c, 10*time.Second)
+	_, err = s.waitStopped(ctx, c, 10*time.Second, false)
 	return err
 }
 
@@ -297,15 +300,18 @@ func (s *Service) Stop(ctx context.Context, ref string, timeout *int) error {
 	}
 	wait := time.Duration(t) * time.Second
 	if t < 0 {
-		wait = 100 * 365 * 24 * time.Hour
+		wait = forever
 	}
-	if stopped, err := s.waitStopped(ctx, c, wait); err != nil || stopped {
+	if stopped, err := s.waitStopped(ctx, c, wait, false); err != nil || stopped {
 		return err
 	}
 	if err := s.kill(ctx, c, syscall.SIGKILL, true); err != nil && !errdefs.IsConflict(err) {
 		return err
 	}
-	if stopped, err := s.waitStopped(ctx, c, 10*time.Second); err != nil || !stopped {
+	if stopped, err := s.waitStopped(ctx, c, 10*time.Second, false); err != nil || !stopped {
+		if err != nil {
+			return err
+		}
 		return errdefs.Unavailable("container %s did not stop after SIGKILL: its processes may be stuck in the kernel (see berth top %s)", c.Name, c.Name)
 	}
 	return nil
@@ -321,21 +327,31 @@ func (s *Service) Restart(ctx context.Context, ref string, timeout *int) error {
 }
 
 // waitStopped waits up to d for c's process to end and its exit to be
-// recorded. It reports whether it did.
-func (s *Service) waitStopped(ctx context.Context, c *Container, d time.Duration) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
+// recorded. It reports whether it did; it ends early, with a Canceled
+// error, when ctx does. locked says the caller holds c's lock (then a
+// container whose monitor died is settled under that lock, not a new one).
+func (s *Service) waitStopped(ctx context.Context, c *Container, d time.Duration, locked bool) (bool, error) {
+	wctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	var exited chan struct{}
 	if monitorAlive(c) {
-		if _, err := monitor.WaitExit(ctx, s.socket(c.ID)); err == nil {
-			return s.settled(ctx, c.ID)
-		}
+		exited = make(chan struct{})
+		go func() {
+			monitor.WaitExit(wctx, s.socket(c.ID))
+			close(exited)
+		}()
 	}
-	return s.settled(ctx, c.ID)
+	stopped, err := s.settled(wctx, c.ID, locked, exited)
+	if err == nil && !stopped && ctx.Err() != nil {
+		err = errdefs.Canceled("stopped waiting for container %s: %v", c.Name, context.Cause(ctx))
+	}
+	return stopped, err
 }
 
 // settled polls until the store says the container is not active, recording
-// the exit itself when the container's monitor is gone.
-func (s *Service) settled(ctx context.Context, id string) (bool, error) {
+// the exit itself when the container's monitor is gone. A close of exited
+// (the monitor said the process ended) makes it look at once.
+func (s *Service) settled(ctx context.Context, id string, locked bool, exited chan struct{}) (bool, error) {
 	for {
 		c, err := s.Get(context.WithoutCancel(ctx), id)
 		if err != nil {
@@ -345,13 +361,20 @@ func (s *Service) settled(ctx context.Context, id string) (bool, error) {
 			return true, nil
 		}
 		if !monitorAlive(c) {
-			if err := s.reconcileOne(context.WithoutCancel(ctx), c); err != nil {
+			if locked {
+				_, err = s.reconcileLocked(context.WithoutCancel(ctx), id)
+			} else {
+				err = s.reconcileOne(ctx, c)
+			}
+			if err != nil && !errdefs.IsCanceled(err) {
 				return false, err
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return false, nil
+		case <-exited:
+			exited = nil
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -416,13 +439,7 @@ func (s *Service) Wait(ctx context.Context, ref string) (int, error) {
 		return 0, err
 	}
 	for c.State.Status.Active() || c.State.Status == Restarting {
-		if monitorAlive(c) {
-			monitor.WaitExit(ctx, s.socket(c.ID))
-		}
-		if _, err := s.settled(ctx, c.ID); err != nil {
-			return 0, err
-		}
-		if err := ctx.Err(); err != nil {
+		if _, err := s.waitStopped(ctx, c, forever, false); err != nil {
 			return 0, err
 		}
 		if c, err = s.Get(ctx, c.ID); err != nil {

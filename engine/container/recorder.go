@@ -14,6 +14,7 @@ import (
 
 	"github.com/opencontainers/runc/libcontainer"
 
+	"berth/engine/errdefs"
 	"berth/engine/events"
 	"berth/engine/monitor"
 	"berth/engine/store"
@@ -36,32 +37,91 @@ func (r *recorder) Started(pid int, at time.Time) error {
 	return err
 }
 
-// Exited records the exit and applies the restart policy.
+// Exited records the exit and applies the restart policy. The exit is
+// first kept in the monitor's state directory, so that if the store cannot
+// be written (locked, disk full) the next reconciliation still finds the
+// true code and time; it is never made up.
 func (r *recorder) Exited(ex monitor.Exit) (bool, time.Duration, error) {
+	if err := r.s.savePendingExit(r.id, ex); err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: cannot keep the exit (code %d) in %s: %v\n", ex.Code, r.s.runDir(r.id), err)
+	}
 	var restart bool
 	var delay time.Duration
-	_, err := r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
-		ran := ex.At.Sub(c.State.StartedAt)
-		restart = shouldRestart(c, ex)
-		c.State.Pid, c.State.ExitCode, c.State.OOMKilled, c.State.FinishedAt = 0, ex.Code, ex.OOMKilled, ex.At
-		if ex.Err != "" {
-			c.State.Error = ex.Err
-		}
-		c.State.Status = Exited
-		if ex.Err != "" && c.State.StartedAt.IsZero() {
-			c.State.Status = Created // never ran, as Docker shows a failed first start
-		}
-		if restart {
-			c.State.Status = Restarting
-			if ran > 10*time.Second {
-				c.State.RestartCount = 0 // it ran well: start the back-off over
-			}
-			delay = 100 * time.Millisecond << min(c.State.RestartCount, 7)
-			c.State.RestartCount++
-		}
-		return &events.Event{Action: "die", Attributes: map[string]string{"exitCode": fmt.Sprint(ex.Code)}}, nil
+	err := retryStore(func() error {
+		_, err := r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
+			restart, delay = applyExit(c, ex)
+			return &events.Event{Action: "die", Attributes: map[string]string{"exitCode": fmt.Sprint(ex.Code)}}, nil
+		})
+		return err
 	})
-	return restart, delay, err
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: cannot record the exit (code %d) in the store: %v; it is kept in %s for the next berth command\n", ex.Code, err, r.s.runDir(r.id))
+		return false, 0, err
+	}
+	r.s.clearPendingExit(r.id)
+	return restart, delay, nil
+}
+
+// applyExit writes ex into c's state and decides about a restart.
+func applyExit(c *Container, ex monitor.Exit) (restart bool, delay time.Duration) {
+	ran := ex.At.Sub(c.State.StartedAt)
+	restart = shouldRestart(c, ex)
+	c.State.Pid, c.State.ExitCode, c.State.OOMKilled, c.State.FinishedAt = 0, ex.Code, ex.OOMKilled, ex.At
+	if ex.Err != "" {
+		c.State.Error = ex.Err
+	}
+	c.State.Status = Exited
+	if ex.Err != "" && c.State.StartedAt.IsZero() {
+		c.State.Status = Created // never ran, as Docker shows a failed first start
+	}
+	if restart {
+		c.State.Status = Restarting
+		if ran > 10*time.Second {
+			c.State.RestartCount = 0 // it ran well: start the back-off over
+		}
+		delay = 100 * time.Millisecond << min(c.State.RestartCount, 7)
+		c.State.RestartCount++
+	}
+	return restart, delay
+}
+
+// retryStore runs write a few times, a second apart, before giving up: a
+// store that stays locked (each try already waits for the lock) or a disk
+// that stays full is left to the next reconciliation.
+func retryStore(write func() error) error {
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Second)
+		}
+		if err = write(); err == nil || errdefs.IsNotFound(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// pendingExitFile holds an exit the monitor could not record yet.
+func (s *Service) pendingExitFile(id string) string { return filepath.Join(s.runDir(id), "exit.json") }
+
+func (s *Service) savePendingExit(id string, ex monitor.Exit) error {
+	raw, err := json.Marshal(ex)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(s.pendingExitFile(id), raw, 0o600)
+}
+
+func (s *Service) clearPendingExit(id string) { os.Remove(s.pendingExitFile(id)) }
+
+// pendingExit reads an exit a monitor kept but could not record.
+func (s *Service) pendingExit(id string) (monitor.Exit, bool) {
+	var ex monitor.Exit
+	raw, err := os.ReadFile(s.pendingExitFile(id))
+	if err != nil || json.Unmarshal(raw, &ex) != nil || ex.At.IsZero() {
+		return ex, false
+	}
+	return ex, true
 }
 
 // shouldRestart is Docker's restart policy decision.
@@ -79,22 +139,54 @@ func shouldRestart(c *Container, ex monitor.Exit) bool {
 }
 
 func (r *recorder) Finished() error {
-	c, err := r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
-		c.State.MonitorPid, c.State.MonitorStart, c.State.Pid = 0, "", 0
-		if c.State.Status.Active() || c.State.Status == Restarting {
+	var c *Container
+	err := retryStore(func() (err error) {
+		c, err = r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
+			c.State.MonitorPid, c.State.MonitorStart, c.State.Pid = 0, "", 0
+			if !c.State.Status.Active() && c.State.Status != Restarting {
+				return nil, nil
+			}
+			// Exited could not record the exit: record it now, never as
+			// a made-up 0.
+			ex, ok := r.s.pendingExit(r.id)
+			if !ok {
+				ex = unknownExit(c)
+			}
+			applyExit(c, ex)
 			c.State.Status = Exited
-		}
-		return nil, nil
+			return &events.Event{Action: "die", Attributes: map[string]string{"exitCode": fmt.Sprint(c.State.ExitCode)}}, nil
+		})
+		return err
 	})
-	if err != nil || !c.Config.AutoRemove {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "monitor: cannot record the end of the monitor in the store: %v; the next berth command will\n", err)
 		return err
 	}
-	unlock, err := r.s.lock(r.id)
+	r.s.clearPendingExit(r.id)
+	if !c.Config.AutoRemove {
+		return nil
+	}
+	// The lock may be held by a `berth rm` that waits for this exit and
+	// removes the container itself: it sees the exit recorded above.
+	unlock, err := r.s.lock(context.Background(), r.id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if c, err = r.s.Get(context.Background(), r.id); err != nil {
+		return nil // removed meanwhile
+	}
 	return r.s.destroy(context.Background(), c)
+}
+
+// unknownExit is the exit of a container whose monitor ended without
+// recording one.
+func unknownExit(c *Container) monitor.Exit {
+	code := c.State.ExitCode
+	if code == 0 {
+		code = 255
+	}
+	return monitor.Exit{Code: code, At: time.Now(), Err: "the container's monitor ended unexpectedly; its exit status is unknown"}
 }
 
 // MonitorMain is the process "berth monitor --root R --run-root RR ID",
@@ -137,70 +229,104 @@ func MonitorMain(args []string) int {
 // Reconcile brings the store in line with reality after monitors died
 // (kill -9, reboot): containers whose process is gone are marked exited
 // (or started again, per their restart policy); runtime leftovers of
-// removed containers go. It is cheap when nothing is wrong.
+// removed containers go. It is cheap when nothing is wrong. It never
+// waits behind one container: a container whose lock another command
+// holds is left to that command. A container it cannot record (a full
+// disk) is left for the next time; berth still opens.
 func (s *Service) Reconcile(ctx context.Context) error {
 	all, err := s.all(ctx)
 	if err != nil {
 		return err
 	}
-	var stale []*Container
 	for _, c := range all {
-		if (c.State.Status.Active() || c.State.Status == Restarting) && !monitorAlive(c) {
-			stale = append(stale, c)
+		if !(c.State.Status.Active() || c.State.Status == Restarting) || monitorAlive(c) || s.stillRuns(c.ID) {
+			continue
 		}
-	}
-	for _, c := range stale {
-		if err := s.reconcileOne(ctx, c); err != nil {
-			return err
-		}
+		s.reconcileIfFree(ctx, c)
 	}
 	known := map[string]bool{}
 	for _, c := range all {
 		known[c.ID] = true
 	}
 	s.removeOrphans(known)
-	return nil
+	return ctx.Err()
 }
 
-// reconcileOne handles a container whose monitor is gone.
-func (s *Service) reconcileOne(ctx context.Context, c *Container) error {
-	if lc, err := libcontainer.Load(s.stateRoot(), c.ID); err == nil {
-		if st, _ := lc.Status(); st == libcontainer.Running || st == libcontainer.Paused {
-			return nil // still runs, without its monitor: stop and kill still work
-		}
-	}
-	unlock, err := s.lock(c.ID)
+// reconcileIfFree settles a container whose monitor is gone unless another
+// command holds its lock (that command settles it).
+func (s *Service) reconcileIfFree(ctx context.Context, c *Container) error {
+	unlock, err := s.tryLock(c.ID)
 	if err != nil {
+		return nil // busy, or removed meanwhile
+	}
+	restart, err := s.reconcileLocked(ctx, c.ID)
+	unlock()
+	if err != nil || !restart {
+		return err
+	}
+	_, err = s.Start(ctx, c.ID, StartOptions{})
+	return err
+}
+
+// reconcileOne settles a container whose monitor is gone, taking its lock.
+func (s *Service) reconcileOne(ctx context.Context, c *Container) error {
+	if s.stillRuns(c.ID) {
+		return nil // runs without its monitor: stop and kill still work
+	}
+	unlock, err := s.lock(ctx, c.ID)
+	if errdefs.IsNotFound(err) {
 		return nil // removed meanwhile
 	}
-	defer unlock()
-	cur, err := s.Get(ctx, c.ID)
-	if err != nil || monitorAlive(cur) || !(cur.State.Status.Active() || cur.State.Status == Restarting) {
-		return nil // someone else settled it
+	if err != nil {
+		return err
 	}
-	s.cleanupRuntime(c.ID)
-	c, err = s.mutate(ctx, c.ID, func(c *Container) (*events.Event, error) {
-		c.State.Status, c.State.Pid, c.State.FinishedAt = Exited, 0, time.Now()
-		c.State.MonitorPid, c.State.MonitorStart = 0, ""
-		if c.State.ExitCode == 0 {
-			c.State.ExitCode = 255
+	restart, err := s.reconcileLocked(ctx, c.ID)
+	unlock()
+	if err != nil || !restart {
+		return err
+	}
+	_, err = s.Start(ctx, c.ID, StartOptions{})
+	return err
+}
+
+// stillRuns reports whether the container's process runs (with or without
+// its monitor).
+func (s *Service) stillRuns(id string) bool {
+	lc, err := libcontainer.Load(s.stateRoot(), id)
+	if err != nil {
+		return false
+	}
+	st, _ := lc.Status()
+	return st == libcontainer.Running || st == libcontainer.Paused
+}
+
+// reconcileLocked records the exit of a container whose monitor is gone
+// (the one the monitor kept, if any) and cleans up its runtime. The caller
+// holds the container's lock; it starts the container again when restart
+// says so (after unlocking). An auto-remove container is removed here.
+func (s *Service) reconcileLocked(ctx context.Context, id string) (restart bool, err error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil || monitorAlive(cur) || !(cur.State.Status.Active() || cur.State.Status == Restarting) || s.stillRuns(id) {
+		return false, nil // removed, or someone else settled it
+	}
+	ex, kept := s.pendingExit(id)
+	c, err := s.mutate(ctx, id, func(c *Container) (*events.Event, error) {
+		if !kept {
+			ex = unknownExit(c)
 		}
-		c.State.Error = "the container's monitor ended unexpectedly; its exit status is unknown"
+		applyExit(c, ex)
+		c.State.Status = Exited
+		c.State.MonitorPid, c.State.MonitorStart = 0, ""
 		return &events.Event{Action: "die", Attributes: map[string]string{"exitCode": fmt.Sprint(c.State.ExitCode)}}, nil
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
+	s.cleanupRuntime(id) // the kept exit goes with the run directory
 	if c.Config.AutoRemove {
-		return s.destroy(ctx, c)
+		return false, s.destroy(ctx, c)
 	}
-	if shouldRestart(c, monitor.Exit{Code: c.State.ExitCode}) && s.images != nil {
-		unlock()
-		unlock = func() {}
-		_, err := s.Start(ctx, c.ID, StartOptions{})
-		return err
-	}
-	return nil
+	return shouldRestart(c, monitor.Exit{Code: c.State.ExitCode}) && s.images != nil, nil
 }
 
 // removeOrphans finishes what a process killed half-way left: removals

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -41,9 +42,8 @@ func NewService(db *store.Store, images Images, root, runRoot, exe string) *Serv
 // Paths of a container's files.
 func (s *Service) dir(id string) string     { return filepath.Join(s.root, id) }
 func (s *Service) logPath(id string) string { return filepath.Join(s.dir(id), "container.log") }
-func (s *Service) rootfs(id string) string {
-	return filepath.Join(s.runRoot, "containers", id, "rootfs")
-}
+func (s *Service) runDir(id string) string { return filepath.Join(s.runRoot, "containers", id) }
+func (s *Service) rootfs(id string) string { return filepath.Join(s.runDir(id), "rootfs") }
 func (s *Service) socket(id string) string     { return filepath.Join(s.runRoot, "sock", id[:12]+".sock") }
 func (s *Service) stateRoot() string           { return filepath.Join(s.runRoot, "runc") }
 func (s *Service) bundlePath(id string) string { return filepath.Join(s.dir(id), "bundle.json") }
@@ -62,9 +62,16 @@ func load(rec store.Container) (*Container, error) {
 
 var hexRef = regexp.MustCompile(`^[0-9a-f]{1,64}$`)
 
-// find resolves a name, a full ID or a unique ID prefix, as Docker does.
+// find resolves a full ID, a name or a unique ID prefix, in that order,
+// as Docker does: a name that looks like another container's ID never
+// hides that container.
 func (s *Service) find(tx *store.Tx, ref string) (*Container, error) {
 	ref = strings.TrimPrefix(ref, "/")
+	if len(ref) == 64 && hexRef.MatchString(ref) {
+		if c, err := s.get(tx, ref); err == nil || !errdefs.IsNotFound(err) {
+			return c, err
+		}
+	}
 	if id, err := tx.ContainerIDByName(ref); err == nil {
 		return s.get(tx, id)
 	} else if !errdefs.IsNotFound(err) {
@@ -143,9 +150,39 @@ func (s *Service) event(tx *store.Tx, c *Container, action string, attrs map[str
 	return tx.AddEvent(events.Event{Type: events.TypeContainer, Action: action, Actor: c.ID, Attributes: attrs})
 }
 
+// lockPoll is how often a wait for a container's lock looks again, and
+// lockWait how long it waits before giving up.
+const (
+	lockPoll = 10 * time.Millisecond
+	lockWait = 60 * time.Second
+)
+
 // lock takes the per-container lock that orders create/start/remove across
-// processes; unlock with the returned function.
-func (s *Service) lock(id string) (func(), error) {
+// processes; unlock with the returned function. The lock is not re-entrant:
+// a caller that holds it uses the *Locked helpers, never lock again. It
+// waits until ctx ends or lockWait passes.
+func (s *Service) lock(ctx context.Context, id string) (func(), error) {
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	for {
+		unlock, err := s.tryLock(id)
+		if err == nil || !errdefs.IsConflict(err) {
+			return unlock, err
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, errdefs.Unavailable("container %s is busy: another berth command has held it for %v: try again once it is done", id[:12], lockWait)
+			}
+			return nil, errdefs.Canceled("waiting for container %s: %v", id[:12], context.Cause(ctx))
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
+// tryLock takes the container's lock if it is free; it says Conflict when
+// another holder has it.
+func (s *Service) tryLock(id string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(s.dir(id), "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -153,8 +190,11 @@ func (s *Service) lock(id string) (func(), error) {
 		}
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, errdefs.Conflict("container %s is locked by another berth command", id[:12])
+		}
 		return nil, err
 	}
 	return func() { f.Close() }, nil

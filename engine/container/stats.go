@@ -28,7 +28,7 @@ func (s *Service) Stats(ctx context.Context, ref string) (Sample, error) {
 		// A process that died without its monitor (kill -9) is recorded
 		// now: the TUI, reading stats every few seconds, learns it by event.
 		if c.State.Status.Active() && !monitorAlive(c) {
-			s.reconcileOne(context.WithoutCancel(ctx), c)
+			s.reconcileIfFree(ctx, c)
 		}
 		return Sample{}, err
 	}

@@ -76,6 +76,7 @@ func ResourceExhausted(format string, args ...any) error {
 func DataCorrupt(format string, args ...any) error {
 	return newf(ErrDataCorrupt, nil, format, args...)
 }
+func Canceled(format string, args ...any) error { return newf(ErrCanceled, nil, format, args...) }
 
 // Wrap gives cause the class and message; errors.Is(err, cause) stays true.
 func Wrap(class, cause error, format string, args ...any) error {

@@ -1,8 +1,9 @@
 // Package store is berth's metadata database: one SQLite file, <root>/db, in
 // WAL mode, shared safely by every berth process on the same root (a TUI left
 // open while CLI commands run). Writers take the write lock at BEGIN
-// (BEGIN IMMEDIATE) and wait up to 30 s for it, so no transaction ever fails
-// with "database is locked" half-way; readers never block writers.
+// (BEGIN IMMEDIATE) and wait up to 30 s for it (giving up early when their
+// context ends), so no transaction ever fails with "database is locked"
+// half-way; readers never block writers. The files are owner-only (0600).
 //
 // All access goes through View (read-only) and Update (read-write), each one
 // transaction; the typed methods on Tx are the only SQL in berth.
@@ -37,10 +38,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"berth/engine/errdefs"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver, "sqlite3"
+	"github.com/mattn/go-sqlite3" // the SQLite driver, "sqlite3"
 )
 
 // migrations[i] brings a database from user_version i to i+1.
@@ -104,16 +106,34 @@ var Version = len(migrations)
 
 // Store is an open metadata database.
 type Store struct {
-	w *sql.DB // one connection, BEGIN IMMEDIATE
-	r *sql.DB // readers, BEGIN DEFERRED
+	w    *sql.DB // one connection, BEGIN IMMEDIATE
+	r    *sql.DB // readers, BEGIN DEFERRED
+	path string
 }
 
-// Open opens (creating and migrating if needed) the database at path.
-func Open(path string) (*Store, error) {
+// Lock waits: a transaction that finds the database locked by another
+// process tries again every busyPoll, for busyWait in all, and gives up
+// early when its context ends, so Ctrl-C ends a command that waits.
+const (
+	busyPoll = 200 * time.Millisecond // SQLite's own busy handler waits this long per try
+	busyWait = 30 * time.Second
+)
+
+// Open is OpenContext without a context of its own.
+func Open(path string) (*Store, error) { return OpenContext(context.Background(), path) }
+
+// OpenContext opens (creating and migrating if needed) the database at path. The
+// database and its -wal and -shm files are owner-only (0600): containers'
+// environments may hold secrets, and a lock another user could take on a
+// readable -shm file would stall every writer.
+func OpenContext(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	common := "file:" + path + "?_busy_timeout=30000&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL"
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
+	common := "file:" + path + "?_busy_timeout=" + strconv.Itoa(int(busyPoll/time.Millisecond)) + "&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL"
 	w, err := sql.Open("sqlite3", common+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -125,12 +145,34 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{w: w, r: r}
-	if err := s.migrate(); err != nil {
+	s := &Store{w: w, r: r, path: path}
+	if err := s.migrate(ctx); err != nil {
 		s.Close()
+		if errdefs.Classified(err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("metadata store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// ownerOnly creates the database file 0600 if it is missing (SQLite gives
+// its -wal and -shm files the database's mode) and takes group and other
+// access away from the files of an older berth.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return errdefs.FromIO(fmt.Errorf("metadata store %s: %w", path, err), "metadata store "+path)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("metadata store %s: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -138,8 +180,18 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-func (s *Store) migrate() error {
-	ctx := context.Background()
+// migrate brings the schema up to Version. It looks first without the write
+// lock, so that opening a current database never waits for a writer.
+func (s *Store) migrate(ctx context.Context) error {
+	var v int
+	if err := s.View(ctx, func(tx *Tx) error {
+		return tx.tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v)
+	}); err != nil {
+		return err
+	}
+	if v == Version {
+		return nil
+	}
 	return s.Update(ctx, func(tx *Tx) error {
 		var v int
 		if err := tx.tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
@@ -166,23 +218,20 @@ type Tx struct {
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return run(ctx, s.r, fn, true)
+	return s.run(ctx, s.r, fn, true)
 }
 
 // Update runs fn in a read-write transaction, committed if fn returns nil.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	return run(ctx, s.w, fn, false)
+	return s.run(ctx, s.w, fn, false)
 }
 
-func run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnly bool) error {
+func (s *Store) run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnly bool) error {
 	// The transaction must not be cut by the caller's cancellation half-way
-	// through a commit; cancellation is checked before it starts.
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	sqlTx, err := db.BeginTx(context.WithoutCancel(ctx), nil)
+	// through a commit; cancellation is checked while it waits to start.
+	sqlTx, err := s.begin(ctx, db)
 	if err != nil {
-		return fmt.Errorf("metadata store: %w", err)
+		return err
 	}
 	tx := &Tx{ctx: context.WithoutCancel(ctx), tx: sqlTx}
 	if err := fn(tx); err != nil {
@@ -193,9 +242,40 @@ func run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnly bool) err
 		return sqlTx.Rollback()
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("metadata store: %w", err)
+		return errdefs.FromIO(fmt.Errorf("metadata store: %w", err), "metadata store "+s.path)
 	}
 	return nil
+}
+
+// begin starts a transaction, trying again while another process holds
+// the lock, until ctx ends or busyWait passes.
+func (s *Store) begin(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	deadline := time.Now().Add(busyWait)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, errdefs.Wrap(errdefs.ErrCanceled, err, "stopped waiting for the metadata store %s: %v", s.path, context.Cause(ctx))
+		}
+		sqlTx, err := db.BeginTx(context.WithoutCancel(ctx), nil)
+		if err == nil {
+			return sqlTx, nil
+		}
+		if !busy(err) {
+			return nil, errdefs.FromIO(fmt.Errorf("metadata store: %w", err), "metadata store "+s.path)
+		}
+		if time.Now().After(deadline) {
+			return nil, errdefs.Wrap(errdefs.ErrUnavailable, err, "the metadata store %s is locked by another process for more than %v: see which one holds it with fuser %s, and retry", s.path, busyWait, s.path)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// busy reports SQLite's "database is locked" (another process writes).
+func busy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 func (tx *Tx) exec(q string, args ...any) error {
