@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,13 +11,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"berth/engine/container"
 	"berth/engine/errdefs"
 	"berth/engine/image"
 	"berth/engine/monitor"
+	"berth/internal/units"
 	"berth/pty"
 )
 
@@ -548,141 +547,6 @@ func (a *app) rmCmd(use string, aliases ...string) *cobra.Command {
 	return cmd
 }
 
-// psRow is one row of `berth ps`; its fields are what --format sees.
-type psRow struct {
-	ID, Image, Command, CreatedAt, RunningFor, Status, State, Names, Ports, Labels string
-}
-
-func (a *app) psCmd(use string, aliases ...string) *cobra.Command {
-	var all, quiet, noTrunc, latest bool
-	var filters []string
-	var format string
-	var last int
-	cmd := &cobra.Command{
-		Use: use, Aliases: aliases, Short: "List containers", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, err := a.containers()
-			if err != nil {
-				return err
-			}
-			match, err := psFilter(filters)
-			if err != nil {
-				return err
-			}
-			list, err := svc.List(cmd.Context(), all || latest || last > 0 || len(filters) > 0)
-			if err != nil {
-				return err
-			}
-			if latest {
-				last = 1
-			}
-			now := time.Now()
-			var rows []psRow
-			for _, c := range list {
-				if last > 0 && len(rows) >= last {
-					break
-				}
-				if !match(c) || (!all && len(filters) > 0 && !c.State.Status.Active() && !hasStatusFilter(filters)) {
-					continue
-				}
-				r := psRow{ID: c.ID[:12], Image: c.Image, Command: fmt.Sprintf("%q", truncate(c.Command, 20, noTrunc)),
-					CreatedAt: c.Created.Format("2006-01-02 15:04:05 -0700 MST"), RunningFor: humanize.Time(c.Created),
-					Status: c.StatusText(now), State: c.State.Status.String(), Names: c.Name}
-				if noTrunc {
-					r.ID = c.ID
-				}
-				rows = append(rows, r)
-			}
-			switch {
-			case quiet:
-				for _, r := range rows {
-					fmt.Fprintln(a.out, r.ID)
-				}
-				return nil
-			case format != "":
-				return printFormat(a.out, format, rows)
-			}
-			tw := tabwriter.NewWriter(a.out, 0, 8, 3, ' ', 0)
-			fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
-			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names)
-			}
-			return tw.Flush()
-		},
-	}
-	fl := cmd.Flags()
-	fl.BoolVarP(&all, "all", "a", false, "show all containers, not just running ones")
-	fl.BoolVarP(&quiet, "quiet", "q", false, "only show IDs")
-	fl.BoolVar(&noTrunc, "no-trunc", false, "do not shorten output")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter: status=, name=, id=, label=, ancestor=")
-	fl.StringVar(&format, "format", "", "Go template per row, e.g. '{{.Names}}'")
-	fl.BoolVarP(&latest, "latest", "l", false, "show the latest created container")
-	fl.IntVarP(&last, "last", "n", 0, "show the n last created containers")
-	return cmd
-}
-
-func hasStatusFilter(filters []string) bool {
-	for _, f := range filters {
-		if strings.HasPrefix(f, "status=") {
-			return true
-		}
-	}
-	return false
-}
-
-func truncate(s string, n int, noTrunc bool) string {
-	if noTrunc || len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
-}
-
-// psFilter builds the matcher of `ps --filter` (repeated keys OR, distinct keys AND).
-func psFilter(filters []string) (func(container.Summary) bool, error) {
-	by := map[string][]string{}
-	for _, f := range filters {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, errdefs.InvalidArgument("bad filter %q: use key=value", f)
-		}
-		switch k {
-		case "status":
-			if _, err := container.ParseStatus(v); err != nil {
-				return nil, errdefs.InvalidArgument("bad filter %q: %v", f, err)
-			}
-		case "name", "id", "label", "ancestor":
-		default:
-			return nil, errdefs.InvalidArgument("unknown filter %q: use status, name, id, label or ancestor", k)
-		}
-		by[k] = append(by[k], v)
-	}
-	return func(c container.Summary) bool {
-		for k, vs := range by {
-			ok := false
-			for _, v := range vs {
-				switch k {
-				case "status":
-					ok = ok || c.State.Status.String() == v
-				case "name":
-					ok = ok || strings.Contains(c.Name, strings.TrimPrefix(v, "/"))
-				case "id":
-					ok = ok || strings.HasPrefix(c.ID, v)
-				case "label":
-					lk, lv, hasV := strings.Cut(v, "=")
-					cv, has := c.Labels[lk]
-					ok = ok || (has && (!hasV || cv == lv))
-				case "ancestor":
-					ok = ok || c.Image == v || strings.HasPrefix(c.ImageID, "sha256:"+v) || c.ImageID == v
-				}
-			}
-			if !ok {
-				return false
-			}
-		}
-		return true
-	}, nil
-}
-
 func (a *app) logsCmd() *cobra.Command {
 	var o monitor.LogOptions
 	var tail, since string
@@ -821,60 +685,6 @@ func (a *app) execCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) containerInspectCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use: "inspect CONTAINER [CONTAINER...]", Short: "Show a container's configuration and state as JSON",
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := a.containers()
-			if err != nil {
-				return err
-			}
-			var out []any
-			for _, ref := range args {
-				in, err := svc.Inspect(cmd.Context(), ref)
-				if err != nil {
-					return err
-				}
-				out = append(out, in)
-			}
-			return a.printInspect(out, format)
-		},
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "Go template, e.g. '{{.State.Status}}'")
-	return cmd
-}
-
-// printInspect prints documents as an indented JSON array, or each through
-// a template that sees the JSON document, as docker does.
-func (a *app) printInspect(docs []any, format string) error {
-	if format == "" {
-		b, err := json.MarshalIndent(docs, "", "    ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(a.out, string(b))
-		return err
-	}
-	t, err := parseTemplate(format)
-	if err != nil {
-		return err
-	}
-	for _, d := range docs {
-		var doc any
-		b, _ := json.Marshal(d)
-		if err := json.Unmarshal(b, &doc); err != nil {
-			return err
-		}
-		if err := t.Execute(a.out, doc); err != nil {
-			return errdefs.InvalidArgument("--format: %v", err)
-		}
-		fmt.Fprintln(a.out)
-	}
-	return nil
-}
-
 func (a *app) statsCmd() *cobra.Command {
 	var noStream, all bool
 	cmd := &cobra.Command{
@@ -925,8 +735,8 @@ func (a *app) statsCmd() *cobra.Command {
 					}
 					prev[ref] = s
 					fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%s / %s\t%d\n", s.ID[:12], s.Name, cpu,
-						dockerSize(humanize.IBytes(s.MemUsage)), dockerSize(humanize.IBytes(s.MemLimit)), s.MemPercent(),
-						dockerSize(humanize.Bytes(s.BlockRead)), dockerSize(humanize.Bytes(s.BlockWrite)), s.PIDs)
+						units.BytesSize(s.MemUsage), units.BytesSize(s.MemLimit), s.MemPercent(),
+						units.HumanSize(int64(s.BlockRead)), units.HumanSize(int64(s.BlockWrite)), s.PIDs)
 				}
 				tw.Flush()
 				if noStream {
@@ -997,16 +807,13 @@ func (a *app) containerPruneCmd() *cobra.Command {
 				}
 				fmt.Fprintln(a.out)
 			}
-			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", humanize.Bytes(uint64(rep.Space)))
+			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", units.HumanSizeDigits(rep.Space, 4))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt (berth never prompts)")
 	return cmd
 }
-
-// dockerSize writes sizes as docker stats does: "64MiB", "1.2kB".
-func dockerSize(h string) string { return strings.ReplaceAll(h, " ", "") }
 
 func (a *app) diffCmd() *cobra.Command {
 	return &cobra.Command{

@@ -1,20 +1,18 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
-	"text/template"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"berth/engine/errdefs"
 	"berth/engine/image"
+	"berth/internal/units"
 	"berth/pty"
 )
 
@@ -74,200 +72,6 @@ func terminalWidth(w io.Writer) int {
 	return 80
 }
 
-// imageRow is one line of `berth images`; its fields are what --format sees.
-type imageRow struct {
-	Repository, Tag, ID, Digest, CreatedSince, CreatedAt, Size string
-}
-
-func imageRows(list []image.Summary, noTrunc bool) []imageRow {
-	var rows []imageRow
-	for _, s := range list {
-		id := s.ShortID()
-		if noTrunc {
-			id = s.ID
-		}
-		base := imageRow{ID: id, CreatedSince: humanize.Time(s.Created), Digest: "<none>",
-			CreatedAt: s.Created.Format(time.RFC3339), Size: humanize.Bytes(uint64(s.Size))}
-		if len(s.RepoDigests) > 0 {
-			_, base.Digest, _ = strings.Cut(s.RepoDigests[0], "@")
-		}
-		if len(s.RepoTags) == 0 {
-			base.Repository, base.Tag = "<none>", "<none>"
-			rows = append(rows, base)
-			continue
-		}
-		for _, t := range s.RepoTags {
-			r := base
-			r.Repository, r.Tag = image.SplitFamiliar(t)
-			rows = append(rows, r)
-		}
-	}
-	return rows
-}
-
-func (a *app) imagesCmd(use string, aliases ...string) *cobra.Command {
-	var quiet, noTrunc, digests bool
-	var format string
-	cmd := &cobra.Command{
-		Use:     use + " [REPOSITORY[:TAG]]",
-		Aliases: aliases,
-		Short:   "List images",
-		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.engine()
-			if err != nil {
-				return err
-			}
-			list, err := eng.ListImages(cmd.Context())
-			if err != nil {
-				return err
-			}
-			rows := imageRows(list, noTrunc)
-			if len(args) == 1 {
-				rows = filterRows(rows, args[0])
-			}
-			switch {
-			case quiet:
-				seen := map[string]bool{}
-				for _, r := range rows {
-					if !seen[r.ID] {
-						seen[r.ID] = true
-						fmt.Fprintln(a.out, r.ID)
-					}
-				}
-				return nil
-			case format != "":
-				return printFormat(a.out, format, rows)
-			}
-			tw := tabwriter.NewWriter(a.out, 0, 8, 3, ' ', 0)
-			if digests {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
-			} else {
-				fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-			}
-			for _, r := range rows {
-				if digests {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.Digest, r.ID, r.CreatedSince, r.Size)
-				} else {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
-				}
-			}
-			return tw.Flush()
-		},
-	}
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
-	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "show full image IDs")
-	cmd.Flags().BoolVar(&digests, "digests", false, "show digests")
-	cmd.Flags().StringVar(&format, "format", "", "Go template per row, e.g. '{{.Repository}}:{{.Tag}}'")
-	return cmd
-}
-
-// filterRows keeps the rows of REPOSITORY[:TAG] (familiar names).
-func filterRows(rows []imageRow, want string) []imageRow {
-	repo, tag := image.SplitFamiliar(want)
-	if r, err := image.ParseRef(want); err == nil && !strings.Contains(want, ":") {
-		repo, tag = image.Familiar(r.Repo), ""
-	}
-	var out []imageRow
-	for _, r := range rows {
-		if r.Repository == repo && (tag == "" || r.Tag == tag) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func printFormat[R any](w io.Writer, format string, rows []R) error {
-	t, err := parseTemplate(format)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := t.Execute(w, r); err != nil {
-			return errdefs.InvalidArgument("--format: %v", err)
-		}
-		fmt.Fprintln(w)
-	}
-	return nil
-}
-
-func (a *app) imageInspectCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "inspect IMAGE [IMAGE...]",
-		Short: "Show an image's configuration, layers, digests and platform as JSON",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.engine()
-			if err != nil {
-				return err
-			}
-			var out []any
-			for _, ref := range args {
-				in, err := eng.InspectImage(cmd.Context(), ref)
-				if err != nil {
-					return err
-				}
-				out = append(out, in)
-			}
-			return a.printInspect(out, format)
-		},
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "Go template, e.g. '{{.Id}}' or '{{json .Config}}'")
-	return cmd
-}
-
-// inspectCmd is docker's generic inspect: a container by that name or ID,
-// else an image.
-func (a *app) inspectCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "inspect NAME|ID [NAME|ID...]",
-		Short: "Show containers or images as JSON",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := a.engine()
-			if err != nil {
-				return err
-			}
-			var out []any
-			for _, ref := range args {
-				if in, err := eng.Containers().Inspect(cmd.Context(), ref); err == nil {
-					out = append(out, in)
-					continue
-				} else if !errdefs.IsNotFound(err) {
-					return err
-				}
-				in, err := eng.InspectImage(cmd.Context(), ref)
-				if errdefs.IsNotFound(err) {
-					return errdefs.NotFound("no such container or image %q", ref)
-				}
-				if err != nil {
-					return err
-				}
-				out = append(out, in)
-			}
-			return a.printInspect(out, format)
-		},
-	}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "Go template, e.g. '{{.State.Status}}' or '{{.Id}}'")
-	return cmd
-}
-
-// parseTemplate parses a --format template with docker's json function.
-func parseTemplate(format string) (*template.Template, error) {
-	t, err := template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format)
-	if err != nil {
-		return nil, errdefs.InvalidArgument("invalid --format template: %v", err)
-	}
-	return t, nil
-}
-
-func toJSON(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
 func (a *app) historyCmd() *cobra.Command {
 	var noTrunc, quiet bool
 	cmd := &cobra.Command{
@@ -289,6 +93,7 @@ func (a *app) historyCmd() *cobra.Command {
 				}
 				return nil
 			}
+			now := time.Now()
 			tw := tabwriter.NewWriter(a.out, 0, 8, 3, ' ', 0)
 			fmt.Fprintln(tw, "IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT")
 			for _, h := range hist {
@@ -296,11 +101,11 @@ func (a *app) historyCmd() *cobra.Command {
 				if !noTrunc && len(by) > 45 {
 					by = by[:44] + "…"
 				}
-				created := "N/A"
-				if !h.Created.IsZero() {
-					created = humanize.Time(h.Created)
+				created := units.Ago(h.Created, now)
+				if created == "" {
+					created = "N/A"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortOr(h.ID, noTrunc), created, by, humanize.Bytes(uint64(h.Size)), h.Comment)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortOr(h.ID, noTrunc), created, by, units.HumanSize(h.Size), h.Comment)
 			}
 			return tw.Flush()
 		},
@@ -405,7 +210,7 @@ func (a *app) pruneCmd() *cobra.Command {
 				printRemoved(a.out, rep.Removed)
 				fmt.Fprintln(a.out)
 			}
-			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", humanize.Bytes(uint64(rep.SpaceReclaimed)))
+			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", units.HumanSizeDigits(rep.SpaceReclaimed, 4))
 			return nil
 		},
 	}

@@ -49,10 +49,10 @@ func TestImagesList(t *testing.T) {
 			}
 			want := [][]string{
 				{"REPOSITORY", "TAG", "IMAGE", "ID", "CREATED↓", "SIZE"},
-				{"127.0.0.1:5000/big", "latest", "b2b2b2b2b2b2", "2", "hours", "ago", "40", "MB"},
-				{"busybox", "1.36", "a1a1a1a1a1a1", "3", "days", "ago", "4.27", "MB"},
-				{"busybox", "latest", "a1a1a1a1a1a1", "3", "days", "ago", "4.27", "MB"},
-				{"<none>", "<none>", "c3c3c3c3c3c3", "1", "month", "ago", "999", "kB"},
+				{"127.0.0.1:5000/big", "latest", "b2b2b2b2b2b2", "2", "hours", "ago", "40MB"},
+				{"busybox", "1.36", "a1a1a1a1a1a1", "3", "days", "ago", "4.27MB"},
+				{"busybox", "latest", "a1a1a1a1a1a1", "3", "days", "ago", "4.27MB"},
+				{"<none>", "<none>", "c3c3c3c3c3c3", "4", "weeks", "ago", "999kB"},
 			}
 			for i, w := range want {
 				if got := fields(lines[2+i]); !slices.Equal(got, w) {
@@ -238,7 +238,7 @@ func TestInspect(t *testing.T) {
 			h := newImagesHarness(t, eng, 80, 24)
 			h.waitScreen("busybox")
 			h.keys("j", key)
-			h.waitScreen("Inspect busybox:1.36", `"Id": "sha256:a1a1`, `"Architecture": "amd64"`)
+			h.waitScreen("Inspect busybox:1.36", `"Id": "sha256:a1a1`, `"busybox:1.36"`)
 			if !slices.Equal(eng.inspects, []string{"busybox:1.36"}) {
 				t.Errorf("InspectImage calls = %v", eng.inspects)
 			}
@@ -315,9 +315,9 @@ func TestPullShowsProgressThenImage(t *testing.T) {
 			p.send(progress.Update{ID: "aaaaaaaaaaaa", State: progress.Waiting})
 			p.send(progress.Update{ID: "bbbbbbbbbbbb", State: progress.AlreadyExists})
 			p.send(progress.Update{ID: "aaaaaaaaaaaa", State: progress.Downloading, Current: 0, Total: 30_000_000, Time: testNow})
-			h.waitScreen("aaaaaaaaaaaa Downloading", "0 B / 30 MB", "bbbbbbbbbbbb Already exists")
+			h.waitScreen("aaaaaaaaaaaa Downloading", "0B / 30MB", "bbbbbbbbbbbb Already exists")
 			p.send(progress.Update{ID: "aaaaaaaaaaaa", State: progress.Downloading, Current: 15_000_000, Total: 30_000_000, Time: testNow.Add(time.Second)})
-			h.waitScreen("15 MB / 30 MB", "15 MB/s", "ETA 1s", "⇣ 1 pull: alpine 70%")
+			h.waitScreen("15MB / 30MB", "15MB/s", "ETA 1s", "⇣ 1 pull: alpine 70%")
 			line := h.lineWith("aaaaaaaaaaaa")
 			if !strings.Contains(line, "━") || !strings.Contains(line, "─") {
 				t.Errorf("half-done bar: %q", line)
@@ -335,7 +335,7 @@ func TestPullShowsProgressThenImage(t *testing.T) {
 			p.finish(img("d4", time.Minute, 7_340_000, "alpine:latest"))
 			h.waitFor("the new image in the list", func() bool {
 				f := fields(h.lineWith("d4d4d4d4d4d4"))
-				return slices.Equal(f, []string{"alpine", "latest", "d4d4d4d4d4d4", "1", "minute", "ago", "7.34", "MB"})
+				return slices.Equal(f, []string{"alpine", "latest", "d4d4d4d4d4d4", "About", "a", "minute", "ago", "7.34MB"})
 			})
 			h.waitScreen("aaaaaaaaaaaa Pull complete", "✓ Downloaded newer image for alpine:latest", "Pulled alpine")
 			if strings.Contains(h.screen(), "⇣") {

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"berth/engine/container"
+	"berth/internal/units"
 	"berth/themes"
 	"berth/ui"
 )
@@ -84,7 +85,7 @@ var containerColumns = []ui.Column{
 	ccolImage:   {Title: "IMAGE", Width: 9, Flex: 3, Max: 40},
 	ccolCommand: {Title: "COMMAND", Width: 12, Flex: 2, Max: 40, HideBelow: 116},
 	ccolStatus:  {Title: "STATUS", Width: 25, Flex: 1, Max: 30},
-	ccolCreated: {Title: "CREATED", Width: 14, HideBelow: 98},
+	ccolCreated: {Title: "CREATED", Width: 18, HideBelow: 98}, // "About a minute ago"
 	ccolCPU:     {Title: "CPU %", Width: 7, Right: true},
 	ccolMem:     {Title: "MEM", Width: 17, Right: true},
 }
@@ -239,15 +240,5 @@ func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, s
 	return out
 }
 
-// humanIEC is Docker's memory size in `docker stats`: binary units, four
-// significant digits, no space: "12.34MiB", "64MiB", "1.953GiB".
-func humanIEC(n uint64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	v := float64(n)
-	i := 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.4g%s", v, units[i])
-}
+// humanIEC is a memory size as docker stats writes it: "12.34MiB".
+func humanIEC(n uint64) string { return units.BytesSize(n) }

@@ -51,7 +51,7 @@ func TestContainerTableRows(t *testing.T) {
 		{"exited with an error", containerRow{Summary: ctr("c3", "job", "alpine", "sh -c 'exit 3'", 20*time.Minute, exited(3, 10*time.Minute))},
 			[]string{"job", "alpine", "sh -c 'exit 3'", "Exited (3) 10 minutes ago", "20 minutes ago", "", ""}, "failed"},
 		{"paused", containerRow{Summary: ctr("d4", "w", "busybox", "sleep 1d", time.Hour, paused(time.Hour))},
-			[]string{"w", "busybox", "sleep 1d", "Up About an hour (Paused)", "1 hour ago", "", ""}, "paused"},
+			[]string{"w", "busybox", "sleep 1d", "Up About an hour (Paused)", "About an hour ago", "", ""}, "paused"},
 		{"created, no name", containerRow{Summary: ctr("e5", "", "redis:7", "redis-server\n--save", 30*time.Second, cstate())},
 			[]string{"e5e5e5e5e5e5", "redis:7", "redis-server --save", "Created", "30 seconds ago", "", ""}, "stopped"},
 		{"an action under way", containerRow{Summary: web, Busy: "Stopping"},

@@ -131,10 +131,10 @@ func TestContainersList(t *testing.T) {
 		{"120x40", [][]string{
 			{"NAME", "IMAGE", "COMMAND", "STATUS", "CREATED↓", "CPU", "%", "MEM"},
 			{"cache", "redis:7", "redis-server", "Created", "30", "seconds", "ago"},
-			{"web", "nginx:alpine", "nginx", "-g", "'dae…", "Up", "3", "minutes", "5", "minutes", "ago", "1.25%", "12.34MiB", "/", "64MiB"},
-			{"job", "127.0.0.1:50…", "sh", "-c", "'exit", "3'", "Exited", "(3)", "10", "minutes", "ago", "20", "minutes", "ago"},
-			{"worker", "busybox", "sh", "-c", "'while", "…", "Up", "About", "an", "hour", "(Paused)", "2", "hours", "ago", "0.00%", "512KiB", "/", "15.5GiB"},
-			{"db", "postgres:16", "docker-entryp…", "Up", "2", "hours", "3", "hours", "ago", "123.40%", "1.2GiB", "/", "15.5GiB"},
+			{"web", "nginx:alpi…", "nginx", "-g", "'da…", "Up", "3", "minutes", "5", "minutes", "ago", "1.25%", "12.34MiB", "/", "64MiB"},
+			{"job", "127.0.0.1:…", "sh", "-c", "'exit", "…", "Exited", "(3)", "10", "minutes", "ago", "20", "minutes", "ago"},
+			{"worker", "busybox", "sh", "-c", "'while…", "Up", "About", "an", "hour", "(Paused)", "2", "hours", "ago", "0.00%", "512KiB", "/", "15.5GiB"},
+			{"db", "postgres:16", "docker-entry…", "Up", "2", "hours", "3", "hours", "ago", "123.40%", "1.2GiB", "/", "15.5GiB"},
 			{"old", "busybox", "true", "Exited", "(0)", "2", "days", "ago", "3", "days", "ago"},
 		}},
 	}

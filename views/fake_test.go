@@ -148,8 +148,8 @@ func (f *fakeEngine) InspectImage(ctx context.Context, ref string) (*image.Inspe
 	f.inspects = append(f.inspects, ref)
 	for _, img := range f.images {
 		if img.ID == ref || slices.Contains(img.RepoTags, ref) {
-			return &image.Inspect{ID: img.ID, RepoTags: img.RepoTags, Created: img.Created, Size: img.Size,
-				Architecture: "amd64", Os: "linux", Config: []byte(`{"Cmd":["sh"]}`)}, nil
+			return &image.Inspect{ID: img.ID, RepoTags: img.RepoTags, Created: img.Created.Format(time.RFC3339Nano),
+				Size: img.Size, Architecture: "amd64", Os: "linux", Config: &image.ContainerConfig{Cmd: []string{"sh"}}}, nil
 		}
 	}
 	return nil, errors.New("No such image: " + ref)
@@ -340,10 +340,11 @@ func (f *fakeEngine) InspectContainer(ctx context.Context, ref string) (*contain
 		return nil, errdefs.NotFound("No such container: %s", ref)
 	}
 	c := f.containers[i]
-	return &container.Inspect{ID: c.ID, Name: "/" + c.Name, Created: c.Created, Image: c.ImageID,
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	return &container.Inspect{ID: c.ID, Name: "/" + c.Name, Created: ts(c.Created), Image: c.ImageID,
 		State: container.InspectState{Status: c.State.Status.String(), Running: c.State.Status == container.Running,
-			ExitCode: c.State.ExitCode, StartedAt: c.State.StartedAt, FinishedAt: c.State.FinishedAt},
-		Config: container.InspectConfig{Image: c.Image, Cmd: strings.Fields(c.Command)}}, nil
+			ExitCode: c.State.ExitCode, StartedAt: ts(c.State.StartedAt), FinishedAt: ts(c.State.FinishedAt)},
+		Config: image.ContainerConfig{Image: c.Image, Cmd: strings.Fields(c.Command)}}, nil
 }
 
 // ContainerStats gives readings 2 s apart for containers with a fakeStat.

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"berth/engine/image"
+	"berth/internal/units"
 	"berth/ui"
 )
 
@@ -72,37 +71,12 @@ func splitRepoTag(rt string) (repo, tag string) {
 	return rt, none
 }
 
-// humanSize is Docker's size: SI units, three significant digits,
-// "4.27 MB", "40 MB", "999 kB".
-func humanSize(n int64) string {
-	if n < 0 {
-		n = 0
-	}
-	s := humanize.BytesN(uint64(n), 3)
-	num, unit, ok := strings.Cut(s, " ")
-	if num == "1000" { // 999.6 kB rounds up to the next unit
-		units := []string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
-		if i := slices.Index(units, unit); i >= 0 && i+1 < len(units) {
-			return "1 " + units[i+1]
-		}
-	}
-	if !ok || !strings.Contains(num, ".") {
-		return s
-	}
-	num = strings.TrimRight(strings.TrimRight(num, "0"), ".")
-	return num + " " + unit
-}
+// humanSize is a size as docker and berth's CLI write it: "4.27MB".
+func humanSize(n int64) string { return units.HumanSize(n) }
 
-// humanCreated is the age Docker shows: "3 days ago"; empty for a zero time.
-func humanCreated(t, now time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if d := now.Sub(t); d >= 0 && d < time.Second {
-		return "now"
-	}
-	return humanize.RelTime(t, now, "ago", "from now")
-}
+// humanCreated is the age docker and berth's CLI show: "3 days ago"; empty
+// for a zero time.
+func humanCreated(t, now time.Time) string { return units.Ago(t, now) }
 
 // Sort columns of the images table, in the order `s` cycles through them.
 const (
@@ -118,7 +92,7 @@ var imageColumns = []ui.Column{
 	colRepo:    {Title: "REPOSITORY", Width: 12, Flex: 3},
 	colTag:     {Title: "TAG", Width: 8, Flex: 1, Max: 24},
 	colID:      {Title: "IMAGE ID", Width: 12},
-	colCreated: {Title: "CREATED", Width: 14},
+	colCreated: {Title: "CREATED", Width: 18}, // "About a minute ago"
 	colSize:    {Title: "SIZE", Width: 8, Right: true},
 }
 

@@ -56,18 +56,19 @@ func TestHumanSize(t *testing.T) {
 		n    int64
 		want string
 	}{
-		{0, "0 B"},
-		{7, "7 B"},
-		{999, "999 B"},
-		{1000, "1 kB"},
-		{12_345, "12.3 kB"},
-		{999_600, "1 MB"},
-		{4_270_000, "4.27 MB"},
-		{4_200_000, "4.2 MB"},
-		{40_000_000, "40 MB"},
-		{123_456_789, "123 MB"},
-		{1_234_567_890, "1.23 GB"},
-		{-5, "0 B"},
+		{0, "0B"},
+		{7, "7B"},
+		{999, "999B"},
+		{1000, "1kB"},
+		{12_345, "12.3kB"},
+		{999_600, "1MB"},
+		{1_980_000, "1.98MB"},
+		{4_270_000, "4.27MB"},
+		{4_200_000, "4.2MB"},
+		{40_000_000, "40MB"},
+		{116_666_468, "117MB"},
+		{1_234_567_890, "1.23GB"},
+		{-5, "0B"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestHumanCreated(t *testing.T) {
 		{"days", testNow.Add(-72 * time.Hour), "3 days ago"},
 		{"hours", testNow.Add(-2 * time.Hour), "2 hours ago"},
 		{"minutes", testNow.Add(-5 * time.Minute), "5 minutes ago"},
-		{"just now", testNow, "now"},
+		{"just now", testNow, "Less than a second ago"},
 		{"unknown", time.Time{}, ""},
 	}
 	for _, tc := range tests {
@@ -172,7 +173,7 @@ func TestFilterImageRows(t *testing.T) {
 
 func TestImageTableRows(t *testing.T) {
 	rows := imageTableRows(imageRows([]image.Summary{img("0123456789abcdef", 72*time.Hour, 4_270_000, "busybox:latest"), img("f0", time.Hour, 1)}), testNow)
-	want := []string{"busybox", "latest", "0123456789ab", "3 days ago", "4.27 MB"}
+	want := []string{"busybox", "latest", "0123456789ab", "3 days ago", "4.27MB"}
 	if !slices.Equal(rows[0].Cells, want) {
 		t.Errorf("cells = %q, want %q", rows[0].Cells, want)
 	}

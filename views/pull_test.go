@@ -150,7 +150,7 @@ func TestLayerSpeedAndETA(t *testing.T) {
 
 func TestHumanSpeedAndETA(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{humanSpeed(85_200_000), "85.2 MB/s"},
+		{humanSpeed(85_200_000), "85.2MB/s"},
 		{humanSpeed(0), ""},
 		{humanETA(0), ""},
 		{humanETA(300 * time.Millisecond), "ETA 1s"},
@@ -177,13 +177,13 @@ func TestLayerLine(t *testing.T) {
 		notWant []string
 	}{
 		{"downloading, wide", downloading, 118,
-			[]string{"a1b2c3d4e5f6 Downloading ", "━", "─", "12.3 MB / 40 MB", "85 MB/s", "ETA 1s"}, nil},
+			[]string{"a1b2c3d4e5f6 Downloading ", "━", "─", "12.3MB / 40MB", "85MB/s", "ETA 1s"}, nil},
 		{"downloading, 80 columns", downloading, 74,
-			[]string{"a1b2c3d4e5f6", "12.3 MB / 40 MB", "85 MB/s", "ETA 1s", "━"}, nil},
+			[]string{"a1b2c3d4e5f6", "12.3MB / 40MB", "85MB/s", "ETA 1s", "━"}, nil},
 		{"too narrow for speed", downloading, 50,
-			[]string{"a1b2c3d4e5f6", "12.3 MB / 40 MB"}, []string{"MB/s", "ETA"}},
+			[]string{"a1b2c3d4e5f6", "12.3MB / 40MB"}, []string{"MB/s", "ETA"}},
 		{"extracting has no speed", &layerView{ID: "a1b2c3d4e5f6", State: progress.Extracting, Current: 1_000_000, Total: 2_000_000, Speed: 5}, 100,
-			[]string{"Extracting", "1 MB / 2 MB"}, []string{"/s", "ETA"}},
+			[]string{"Extracting", "1MB / 2MB"}, []string{"/s", "ETA"}},
 		{"pull complete", &layerView{ID: "a1b2c3d4e5f6", State: progress.Done}, 80,
 			[]string{"a1b2c3d4e5f6 Pull complete"}, []string{"━"}},
 		{"already exists", &layerView{ID: "a1b2c3d4e5f6", State: progress.AlreadyExists}, 80,

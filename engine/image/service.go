@@ -14,7 +14,6 @@ package image
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,58 +174,6 @@ func summarize(img store.Image, tags, digests []string) Summary {
 		ID: img.ID, RepoTags: tags, RepoDigests: digests,
 		Created: img.Created, Size: img.Size, Layers: len(img.Layers),
 	}
-}
-
-// Inspect describes the image ref names.
-func (s *Service) Inspect(ctx context.Context, ref string) (*Inspect, error) {
-	var img store.Image
-	var tags, digests []string
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if img, err = s.resolve(tx, ref); err != nil {
-			return err
-		}
-		names, ds, err := namesByImage(tx)
-		tags, digests = names[img.ID], ds[img.ID]
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := s.blobs.ReadAll(img.ID)
-	if err != nil {
-		return nil, err
-	}
-	var cfg struct {
-		Author string          `json:"author"`
-		Config json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, errdefs.DataCorrupt("image %s: stored config is not JSON: %v", ShortID(img.ID), err)
-	}
-	if len(cfg.Config) == 0 {
-		cfg.Config = json.RawMessage("{}")
-	}
-	out := &Inspect{
-		ID: img.ID, RepoTags: nonNil(tags), RepoDigests: nonNil(digests), Created: img.Created,
-		Author: cfg.Author, Architecture: img.Arch, Os: img.OS, Variant: img.Variant, Size: img.Size,
-		Config: cfg.Config, RootFS: RootFS{Type: "layers", Layers: []string{}},
-		Manifest: ManifestInfo{Digest: img.ManifestDigest, MediaType: img.ManifestMediaType, Layers: []LayerInfo{}},
-	}
-	for _, l := range img.Layers {
-		out.RootFS.Layers = append(out.RootFS.Layers, l.DiffID)
-		out.Manifest.Layers = append(out.Manifest.Layers, LayerInfo{
-			Digest: l.BlobDigest, MediaType: l.MediaType, Size: l.BlobSize, DiffID: l.DiffID, Unpacked: l.Size,
-		})
-	}
-	return out, nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Resolved is an image as a container needs it.

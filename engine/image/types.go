@@ -1,7 +1,6 @@
 package image
 
 import (
-	"encoding/json"
 	"time"
 
 	"berth/engine/progress"
@@ -79,21 +78,92 @@ type LoadResult struct {
 	Loaded []string // "Loaded image: busybox:latest" or "Loaded image ID: sha256:..."
 }
 
-// Inspect is what `berth image inspect` prints as JSON: Docker's field names
-// where Docker has one, plus the manifest and layer digests berth keeps.
+// Inspect is what `berth image inspect` prints: Docker's image document
+// (API 1.41, as docker 20.10 prints it) with its field names, order and
+// zero values, then the manifest and layer digests berth keeps. Times are
+// strings, as in Docker's, so that templates print them the same way.
 type Inspect struct {
-	ID           string          `json:"Id"`
-	RepoTags     []string        `json:"RepoTags"`
-	RepoDigests  []string        `json:"RepoDigests"`
-	Created      time.Time       `json:"Created"`
-	Author       string          `json:"Author,omitempty"`
-	Architecture string          `json:"Architecture"`
-	Os           string          `json:"Os"`
-	Variant      string          `json:"Variant,omitempty"`
-	Size         int64           `json:"Size"`
-	Config       json.RawMessage `json:"Config"` // the config's "config" object as stored
-	RootFS       RootFS          `json:"RootFS"`
-	Manifest     ManifestInfo    `json:"Manifest"`
+	ID              string           `json:"Id"`
+	RepoTags        []string         `json:"RepoTags"`
+	RepoDigests     []string         `json:"RepoDigests"`
+	Parent          string           `json:"Parent"`
+	Comment         string           `json:"Comment"`
+	Created         string           `json:"Created"` // RFC 3339 with nanoseconds, as the config says
+	Container       string           `json:"Container"`
+	ContainerConfig ContainerConfig  `json:"ContainerConfig"`
+	DockerVersion   string           `json:"DockerVersion"`
+	Author          string           `json:"Author"`
+	Config          *ContainerConfig `json:"Config"`
+	Architecture    string           `json:"Architecture"`
+	Variant         string           `json:"Variant,omitempty"`
+	Os              string           `json:"Os"`
+	OsVersion       string           `json:"OsVersion,omitempty"`
+	Size            int64            `json:"Size"`
+	VirtualSize     int64            `json:"VirtualSize"`
+	GraphDriver     GraphDriver      `json:"GraphDriver"`
+	RootFS          RootFS           `json:"RootFS"`
+	Metadata        Metadata         `json:"Metadata"`
+	Manifest        ManifestInfo     `json:"Manifest"` // berth's own: the manifest and layer blobs
+}
+
+// ContainerConfig is Docker's container.Config: an image's default run
+// settings (its config's "config" object), and what a container runs with
+// (container inspect's Config). Fields without omitempty are always shown,
+// as Docker shows them.
+type ContainerConfig struct {
+	Hostname        string              `json:"Hostname"`
+	Domainname      string              `json:"Domainname"`
+	User            string              `json:"User"`
+	AttachStdin     bool                `json:"AttachStdin"`
+	AttachStdout    bool                `json:"AttachStdout"`
+	AttachStderr    bool                `json:"AttachStderr"`
+	ExposedPorts    map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Tty             bool                `json:"Tty"`
+	OpenStdin       bool                `json:"OpenStdin"`
+	StdinOnce       bool                `json:"StdinOnce"`
+	Env             []string            `json:"Env"`
+	Cmd             []string            `json:"Cmd"`
+	Healthcheck     *HealthConfig       `json:"Healthcheck,omitempty"`
+	ArgsEscaped     bool                `json:"ArgsEscaped,omitempty"`
+	Image           string              `json:"Image"`
+	Volumes         map[string]struct{} `json:"Volumes"`
+	WorkingDir      string              `json:"WorkingDir"`
+	Entrypoint      []string            `json:"Entrypoint"`
+	NetworkDisabled bool                `json:"NetworkDisabled,omitempty"`
+	MacAddress      string              `json:"MacAddress,omitempty"`
+	OnBuild         []string            `json:"OnBuild"`
+	Labels          map[string]string   `json:"Labels"`
+	StopSignal      string              `json:"StopSignal,omitempty"`
+	StopTimeout     *int                `json:"StopTimeout,omitempty"`
+	Shell           []string            `json:"Shell,omitempty"`
+}
+
+// HealthConfig is Docker's HEALTHCHECK settings; durations in nanoseconds.
+type HealthConfig struct {
+	Test        []string      `json:"Test,omitempty"`
+	Interval    time.Duration `json:"Interval,omitempty"`
+	Timeout     time.Duration `json:"Timeout,omitempty"`
+	StartPeriod time.Duration `json:"StartPeriod,omitempty"`
+	Retries     int           `json:"Retries,omitempty"`
+}
+
+// GraphDriver names the storage driver and its directories, as Docker's
+// GraphDriverData. berth says "overlay2": its layers are directories
+// stacked as overlayfs lower directories, which is Docker's overlay2
+// layout (Docker's older "overlay" driver chained hard links instead).
+type GraphDriver struct {
+	Data map[string]string `json:"Data"`
+	Name string            `json:"Name"`
+}
+
+// DriverName is the GraphDriver name of images and containers.
+const DriverName = "overlay2"
+
+// Metadata is Docker's engine-local data about an image. berth does not
+// record when a tag was set, so LastTagTime is the zero time, as Docker
+// shows for a pulled image.
+type Metadata struct {
+	LastTagTime time.Time `json:"LastTagTime"`
 }
 
 // RootFS lists the layers' uncompressed digests, bottom first.
