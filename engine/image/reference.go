@@ -2,6 +2,7 @@ package image
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -40,16 +41,122 @@ func ParseRef(s string) (Ref, error) {
 	case name.Digest:
 		out.Digest = v.DigestStr()
 	}
+	if err := checkGrammar(s, r.Context(), out); err != nil {
+		return Ref{}, err
+	}
 	return out, nil
 }
 
-// shortReason keeps go-containerregistry's explanation on one line.
+// maxNameLen bounds the full repository name, registry included, as Docker
+// does.
+const maxNameLen = 255
+
+// checkGrammar refuses what Docker's reference grammar refuses but
+// go-containerregistry lets through ("a//b", "-a", "a..b", "busybox:-x",
+// "bücher.de/x", names over 255 characters): such a name would reach a
+// registry or the store as given.
+func checkGrammar(s string, repo name.Repository, r Ref) error {
+	if reg := repo.RegistryStr(); !validRegistry(reg) {
+		return errdefs.InvalidArgument("invalid reference %q: registry %q is not a host name or [IPv6] address with an optional port", s, reg)
+	}
+	for part := range strings.SplitSeq(repo.RepositoryStr(), "/") {
+		if !validPathPart(part) {
+			return errdefs.InvalidArgument("invalid reference %q: each part of the repository path must be lower-case letters and digits joined by \".\", \"_\", \"__\" or dashes, not %q", s, part)
+		}
+	}
+	if len(r.Repo) > maxNameLen {
+		return errdefs.InvalidArgument("invalid reference %q: the repository name is longer than %d characters", s, maxNameLen)
+	}
+	if r.Tag != "" && !validTag(r.Tag) {
+		return errdefs.InvalidArgument("invalid reference %q: a tag is up to 128 letters, digits, \"_\", \".\" and \"-\", and starts with a letter, digit or \"_\"", s)
+	}
+	return nil
+}
+
+// validPathPart: runs of [a-z0-9] joined by ".", "_", "__" or dashes.
+func validPathPart(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); {
+		if isLowerAlnum(p[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(p) && !isLowerAlnum(p[j]) {
+			j++
+		}
+		sep := p[i:j]
+		if i == 0 || j == len(p) || (sep != "." && sep != "_" && sep != "__" && strings.Trim(sep, "-") != "") {
+			return false
+		}
+		i = j
+	}
+	return true
+}
+
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool { return isLowerAlnum(c) || c >= 'A' && c <= 'Z' }
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// validRegistry: a host name (labels of letters, digits and inner dashes)
+// or a bracketed IPv6 address, then an optional :port.
+func validRegistry(reg string) bool {
+	host, port := reg, ""
+	if i := strings.LastIndexByte(reg, ':'); i >= 0 && !strings.Contains(reg[i:], "]") {
+		host, port = reg[:i], reg[i+1:]
+		if !isDigits(port) {
+			return false
+		}
+	}
+	if inner, ok := strings.CutPrefix(host, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		return ok && inner != "" && strings.Trim(inner, "0123456789abcdefABCDEF:") == ""
+	}
+	for label := range strings.SplitSeq(host, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := range len(label) {
+			if !isAlnum(label[i]) && label[i] != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validTag: a word character, then up to 127 word characters, "." or "-".
+func validTag(tag string) bool {
+	if len(tag) > 128 || tag[0] == '.' || tag[0] == '-' {
+		return false
+	}
+	for i := range len(tag) {
+		if c := tag[i]; !isAlnum(c) && c != '_' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// shortReason keeps go-containerregistry's explanation on one printable
+// line: it repeats the input as given, control characters included.
 func shortReason(err error) string {
 	msg := err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	return msg
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, msg)
 }
 
 func repoName(r name.Repository) string {
@@ -75,12 +182,23 @@ func (r Ref) Familiar() string { return Familiar(r.String()) }
 // Path is the repository path without the registry: "library/busybox".
 func (r Ref) Path() string { return r.ref.Context().RepositoryStr() }
 
-// Familiar shortens a full name: docker.io/library/x → x, docker.io/u/x → u/x.
+// Familiar shortens a full name as Docker does, to a name that parses back
+// to the same: docker.io/library/x → x, docker.io/u/x → u/x. A nested path
+// keeps library/ (docker.io/library/a/b → library/a/b, as a/b is
+// docker.io/a/b), and a path whose first part would read as a registry
+// keeps docker.io/ (docker.io/a.b/x, docker.io/localhost/x).
 func Familiar(full string) string {
-	if rest, ok := strings.CutPrefix(full, hubRegistryName+"/"); ok {
-		return strings.TrimPrefix(rest, "library/")
+	rest, ok := strings.CutPrefix(full, hubRegistryName+"/")
+	if !ok {
+		return full
 	}
-	return full
+	if first, _, nested := strings.Cut(rest, "/"); nested && (first == "localhost" || strings.ContainsAny(first, ".:")) {
+		return full
+	}
+	if short, ok := strings.CutPrefix(rest, "library/"); ok && !strings.Contains(short, "/") {
+		return short
+	}
+	return rest
 }
 
 // SplitFamiliar splits a full tag name into familiar repository and tag:
