@@ -318,6 +318,9 @@ func (m *monitor) start() (*run, *startError) {
 	if err != nil {
 		return fail(&startError{125, "create container: " + oneLine(err.Error())})
 	}
+	// libcontainer makes its state directory 0711 for user-namespaced
+	// containers, which berth does not run: owner-only, as all of berth's.
+	os.Chmod(filepath.Join(m.b.StateRoot, m.b.ID), 0o700)
 	m.reapMu.Lock()
 	err = c.Start(p)
 	m.reapMu.Unlock()

@@ -33,12 +33,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"berth/engine/errdefs"
 
@@ -134,16 +137,9 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	common := "file:" + path + "?_busy_timeout=" + strconv.Itoa(int(busyPoll/time.Millisecond)) + "&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL"
-	w, err := sql.Open("sqlite3", common+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
+	w := sql.OpenDB(connector{dsn: common + "&_txlock=immediate"})
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite3", common+"&_txlock=deferred")
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := sql.OpenDB(connector{dsn: common + "&_txlock=deferred"})
 	r.SetMaxOpenConns(4)
 	s := &Store{w: w, r: r, path: path}
 	if err := s.migrate(ctx); err != nil {
@@ -156,6 +152,26 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// connector opens SQLite connections that keep the -wal and -shm files
+// when the last one closes (SQLITE_FCNTL_PERSIST_WAL; with the default
+// journal_size_limit of -1 the WAL keeps its size too), and Open reserves
+// walReserve bytes of disk for the WAL: on a full disk, the next berth can
+// still read, and remove containers and images to free space, in blocks it
+// already has.
+type connector struct{ dsn string }
+
+const walReserve = 2 << 20
+
+func (c connector) Driver() driver.Driver { return c.driver() }
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver().Open(c.dsn) }
+
+func (connector) driver() *sqlite3.SQLiteDriver {
+	return &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+		return conn.SetFileControlInt("main", sqlite3.SQLITE_FCNTL_PERSIST_WAL, 1)
+	}}
+}
+
 // ownerOnly creates the database file 0600 if it is missing (SQLite gives
 // its -wal and -shm files the database's mode) and takes group and other
 // access away from the files of an older berth.
@@ -165,6 +181,12 @@ func ownerOnly(path string) error {
 		return errdefs.FromIO(fmt.Errorf("metadata store %s: %w", path, err), "metadata store "+path)
 	}
 	f.Close()
+	// An empty WAL is a valid one; blocks reserved past its end
+	// (FALLOC_FL_KEEP_SIZE) are only space, never read as frames.
+	if f, err := os.OpenFile(path+"-wal", os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_KEEP_SIZE, 0, walReserve) // best effort: a full disk or a file system without it
+		f.Close()
+	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
 			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
@@ -236,15 +258,27 @@ func (s *Store) run(ctx context.Context, db *sql.DB, fn func(*Tx) error, readOnl
 	tx := &Tx{ctx: context.WithoutCancel(ctx), tx: sqlTx}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		if errdefs.Classified(err) {
+			return err
+		}
+		return s.classify(err)
 	}
 	if readOnly {
 		return sqlTx.Rollback()
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return errdefs.FromIO(fmt.Errorf("metadata store: %w", err), "metadata store "+s.path)
+		return s.classify(fmt.Errorf("metadata store: %w", err))
 	}
 	return nil
+}
+
+// classify gives SQLite's "disk full" the class and message of a full disk.
+func (s *Store) classify(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return errdefs.Wrap(errdefs.ErrResourceExhausted, err, "metadata store %s: no space left on the device holding the berth root: free some space (berth rm, berth image prune) and retry", s.path)
+	}
+	return errdefs.FromIO(err, "metadata store "+s.path)
 }
 
 // begin starts a transaction, trying again while another process holds
@@ -260,7 +294,7 @@ func (s *Store) begin(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
 			return sqlTx, nil
 		}
 		if !busy(err) {
-			return nil, errdefs.FromIO(fmt.Errorf("metadata store: %w", err), "metadata store "+s.path)
+			return nil, s.classify(fmt.Errorf("metadata store: %w", err))
 		}
 		if time.Now().After(deadline) {
 			return nil, errdefs.Wrap(errdefs.ErrUnavailable, err, "the metadata store %s is locked by another process for more than %v: see which one holds it with fuser %s, and retry", s.path, busyWait, s.path)
