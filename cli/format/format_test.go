@@ -273,6 +273,7 @@ func TestInspectTemplates(t *testing.T) {
 		{"Go field name", "{{.ID}}", inspectDoc(), id1 + "\n"},
 		{"JSON name, through the JSON document", "{{.Id}}", inspectDoc(), id1 + "\n"},
 		{"JSON-only name stays an integer", "{{.HostConfig.NanoCpus}}", inspectDoc(), "500000000\n"},
+		{"printf %d of a JSON-only name", `{{printf "%d" .HostConfig.NanoCpus}}`, inspectDoc(), "500000000\n"},
 		{"time string", "{{.State.StartedAt}}", inspectDoc(), "2024-05-01T12:00:00.5Z\n"},
 		{"join", `{{join .Args ","}}`, inspectDoc(), "-c,echo hi\n"},
 		{"missing map key", "{{.Config.Labels.missing}}", inspectDoc(), "<no value>\n"},

@@ -67,8 +67,10 @@ func Inspect(w io.Writer, f string, docs []any) error {
 	return nil
 }
 
-// executeRaw runs the template on d's JSON: objects as maps, numbers as
-// they are written (json.Number), a missing key an error.
+// executeRaw runs the template on d's JSON: objects as maps, a missing key
+// an error. Docker leaves numbers as json.Number strings there, which
+// printf "%d" refuses; berth makes whole numbers int64 (they print the
+// same) and leaves the others as written.
 func executeRaw(w io.Writer, f string, d any) error {
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -80,6 +82,7 @@ func executeRaw(w io.Writer, f string, d any) error {
 	if err := dec.Decode(&raw); err != nil {
 		return err
 	}
+	raw = integers(raw)
 	t, err := Parse(f)
 	if err != nil {
 		return err
@@ -88,4 +91,23 @@ func executeRaw(w io.Writer, f string, d any) error {
 		return errdefs.InvalidArgument("template parsing error: %v", err)
 	}
 	return nil
+}
+
+// integers replaces the whole json.Numbers in v by int64s.
+func integers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = integers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = integers(e)
+		}
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+	}
+	return v
 }
