@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/engine/container"
 	"berth/engine/errdefs"
 	"berth/engine/image"
@@ -199,6 +200,9 @@ func (a *app) create(ctx context.Context, f *createFlags, o container.CreateOpti
 			}
 			c, err = eng.Containers().Create(ctx, o)
 		}
+	}
+	if err == nil && !engine.SeccompEnabled() && !o.Security.Privileged && !o.Security.SeccompUnconfined {
+		fmt.Fprintln(a.errOut, engine.SeccompWarning)
 	}
 	return c, err
 }

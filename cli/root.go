@@ -24,6 +24,7 @@ type TUI func(ctx context.Context, eng *engine.Engine) error
 type app struct {
 	root, runRoot string
 	ctx           context.Context // ends on SIGINT or SIGTERM
+	in            io.Reader
 	out, errOut   io.Writer
 	eng           *engine.Engine
 }
@@ -44,7 +45,7 @@ func (a *app) engine() (*engine.Engine, error) {
 func Main(args []string, tui TUI) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{ctx: ctx, out: os.Stdout, errOut: os.Stderr}
+	a := &app{ctx: ctx, in: os.Stdin, out: os.Stdout, errOut: os.Stderr}
 	cmd := a.command(tui)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
@@ -113,5 +114,6 @@ func (a *app) command(tui TUI) *cobra.Command {
 	root.AddCommand(a.imageCommands()...)
 	root.AddCommand(a.containerCommands()...)
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())
+	root.AddCommand(a.systemCommands()...)
 	return root
 }

@@ -40,10 +40,10 @@ func NewService(db *store.Store, images Images, root, runRoot, exe string) *Serv
 }
 
 // Paths of a container's files.
-func (s *Service) dir(id string) string     { return filepath.Join(s.root, id) }
-func (s *Service) logPath(id string) string { return filepath.Join(s.dir(id), "container.log") }
-func (s *Service) runDir(id string) string { return filepath.Join(s.runRoot, "containers", id) }
-func (s *Service) rootfs(id string) string { return filepath.Join(s.runDir(id), "rootfs") }
+func (s *Service) dir(id string) string        { return filepath.Join(s.root, id) }
+func (s *Service) logPath(id string) string    { return filepath.Join(s.dir(id), "container.log") }
+func (s *Service) runDir(id string) string     { return filepath.Join(s.runRoot, "containers", id) }
+func (s *Service) rootfs(id string) string     { return filepath.Join(s.runDir(id), "rootfs") }
 func (s *Service) socket(id string) string     { return filepath.Join(s.runRoot, "sock", id[:12]+".sock") }
 func (s *Service) stateRoot() string           { return filepath.Join(s.runRoot, "runc") }
 func (s *Service) bundlePath(id string) string { return filepath.Join(s.dir(id), "bundle.json") }
@@ -256,14 +256,9 @@ func (s *Service) List(ctx context.Context, all bool) ([]Summary, error) {
 		if !all && !c.State.Status.Active() && c.State.Status != Restarting {
 			continue
 		}
-		out = append(out, Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
-			Command: quoteCommand(c.Config.Args()), Created: c.Created, State: c.State, Labels: c.Config.Labels})
+		out = append(out, summarize(c))
 	}
 	return out, nil
-}
-
-func quoteCommand(args []string) string {
-	return strings.Join(args, " ")
 }
 
 // InUse reports whether any container was made from imageID (for rmi).
