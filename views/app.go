@@ -57,6 +57,7 @@ type App struct {
 	help      bool
 	dialog    ui.Dialog // the app's own: quitting with pulls running
 	status    ui.StatusMsg
+	system    string // the engine's essentials, for the title bar
 
 	width, height, dockH int
 }
@@ -106,7 +107,7 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 
 // Init starts the panes, the event stream and the clock.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitEvents(a.events), tickClock()}
+	cmds := []tea.Cmd{waitEvents(a.events), tickClock(), a.env.loadSysInfo()}
 	for _, p := range a.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -168,7 +169,7 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 	case engineEventsMsg:
 		// One refresh per kind of object in a burst; the views coalesce
 		// refreshes that come while a load runs.
-		cmds := []tea.Cmd{waitEvents(a.events)}
+		cmds := []tea.Cmd{waitEvents(a.events), a.env.loadSysInfo()}
 		seen := map[events.Type]bool{}
 		for _, ev := range msg.Events {
 			if seen[ev.Type] {
@@ -183,6 +184,11 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return tea.Batch(cmds...)
+	case sysInfoMsg:
+		if msg.err == nil {
+			a.system = sysSummary(msg.info)
+		}
+		return nil
 	case eventsClosedMsg:
 		if a.env.ctx.Err() == nil {
 			return ui.Status(ui.LevelError, "the engine's event stream ended: lists no longer follow changes; r refreshes")
@@ -318,7 +324,7 @@ func (a *App) View() tea.View {
 	st := a.env.Styles
 	w, h := a.width, a.height
 	p := a.panes[a.active]
-	parts := []string{ui.TitleBar(st, "berth", a.paneTitles(), a.active, "", w)}
+	parts := []string{ui.TitleBar(st, "berth", a.paneTitles(), a.active, a.system, w)}
 	keys := p.ShortHelp()
 	if a.showPulls {
 		parts = append(parts, a.pulls.PanelView())

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"berth/engine"
 	"berth/engine/container"
 	"berth/engine/events"
 	"berth/engine/image"
@@ -40,6 +41,7 @@ type Engine interface {
 	ContainerStats(ctx context.Context, ref string) (container.Sample, error)
 	ContainerLogs(ctx context.Context, ref string, o monitor.LogOptions, sink monitor.LogSink) error
 	AttachCommand(ref string) *exec.Cmd
+	Info(ctx context.Context) (engine.Info, error)
 }
 
 // env is what every view shares: the styles and keys, the engine, the

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"berth/engine"
 	"berth/engine/container"
 	"berth/engine/errdefs"
 	"berth/engine/events"
@@ -125,6 +126,19 @@ func (p *fakePull) send(u progress.Update) { p.Progress.Send(u) }
 
 func (p *fakePull) finish(img image.Summary) { p.result <- pullOutcome{add: &img} }
 func (p *fakePull) fail(err error)           { p.result <- pullOutcome{err: err} }
+
+func (f *fakeEngine) Info(ctx context.Context) (engine.Info, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	running := 0
+	for _, c := range f.containers {
+		if c.State.Status == container.Running {
+			running++
+		}
+	}
+	return engine.Info{Containers: len(f.containers), ContainersRunning: running, Images: len(f.images),
+		CgroupVersion: "1", SecurityOptions: []string{"name=seccomp,profile=builtin"}, DockerRootDir: "/var/lib/berth"}, nil
+}
 
 func (f *fakeEngine) ListImages(ctx context.Context) ([]image.Summary, error) {
 	f.mu.Lock()
