@@ -31,6 +31,10 @@ import (
 // killOp is a berth command to kill -9 at a random point.
 type killOp struct {
 	name string
+	// spawns: the command starts a monitor; it is also killed the moment
+	// that monitor appears, and recovered from at once, while the monitor
+	// is still starting the container.
+	spawns bool
 	// setup makes what the command needs and returns its arguments; n
 	// makes names unique per round.
 	setup func(f *faulty, n string) []string
@@ -54,7 +58,9 @@ func killOps() []killOp {
 	return []killOp{
 		{name: "pull",
 			setup: func(f *faulty, n string) []string {
-				f.prompt("rmi", big(f)) // absent the first time
+				if n != "0" { // absent the first time
+					f.must("rmi", big(f))
+				}
 				return []string{"pull", big(f)}
 			},
 			after: func(f *faulty, n string) {
@@ -64,10 +70,10 @@ func killOps() []killOp {
 					f.errorf("the image pulled after a killed pull holds %s bytes of layer data, want %s", strings.TrimSpace(out), want)
 				}
 			}},
-		{name: "run -d",
+		{name: "run -d", spawns: true,
 			setup: func(f *faulty, n string) []string { return sleeper(f, "rd"+n, "run", "-d") },
 			after: func(f *faulty, n string) { f.removeAndReuse("rd" + n) }},
-		{name: "run --rm",
+		{name: "run --rm", spawns: true,
 			setup: func(f *faulty, n string) []string {
 				return []string{"run", "--rm", "--name", "rr" + n, f.bb, "echo", "hi"}
 			},
@@ -119,7 +125,7 @@ func killOps() []killOp {
 				}
 				f.removeAndReuse("cr" + n)
 			}},
-		{name: "start",
+		{name: "start", spawns: true,
 			setup: func(f *faulty, n string) []string {
 				f.must(sleeper(f, "sa"+n, "create")...)
 				return []string{"start", "sa" + n}
@@ -195,8 +201,36 @@ func TestFaultKill9(t *testing.T) {
 				op.after(f, n)
 				f.consistent("recovering from " + what)
 			}
+			if op.spawns && !t.Failed() {
+				args := op.setup(f, "m")
+				p := f.start(args...)
+				seen := f.waitMonitor(p)
+				r := p.kill9()
+				what := fmt.Sprintf("kill -9 of `berth %s` as soon as its monitor appeared", strings.Join(args, " "))
+				if !seen {
+					what = fmt.Sprintf("`berth %s`, which ended (exit %d) before its monitor was seen", strings.Join(args, " "), r.code)
+				}
+				t.Logf("%s; recovering at once", what)
+				op.after(f, "m")
+				f.consistent("recovering at once from " + what)
+			}
 		})
 	}
+}
+
+// waitMonitor waits until a monitor that was not there before runs on f's
+// root, or p ends; it reports whether it saw one.
+func (f *faulty) waitMonitor(p *proc) bool {
+	before := f.monitors()
+	for !p.ended() {
+		for pid := range f.monitors() {
+			if _, ok := before[pid]; !ok {
+				return true
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
 }
 
 // killMonitor kills the monitor of container name with SIGKILL and returns
@@ -415,6 +449,9 @@ func TestFaultDiskFull(t *testing.T) {
 	eventually(t, 10*time.Second, "the writer to log", func() bool { return f.lastLine("writer") > 5 })
 	all, _ = f.containers()
 	victim, _ := byName(all, "victim")
+	if !alive(victim.State.Pid) {
+		f.fatalf("the victim container does not run: %+v", victim.State)
+	}
 	t.Logf("filled the disk: %d MiB", fillDisk(t, fillers[1], 0)>>20)
 	time.Sleep(300 * time.Millisecond) // the writer's log meets the full disk
 
@@ -478,6 +515,9 @@ func TestFaultStoreLocked(t *testing.T) {
 	f.must("run", "-d", "--name", "dying", "-l", longrun, f.bb, "sleep", "1000")
 	all, _ := f.containers()
 	dying, _ := byName(all, "dying")
+	if !alive(dying.State.Pid) {
+		f.fatalf("the dying container does not run: %+v", dying.State)
+	}
 	ctx := context.Background()
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(f.root, "db")+"?_busy_timeout=10000")
 	if err != nil {

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -66,6 +68,7 @@ type faulty struct {
 	mu    sync.Mutex
 	seen  map[string]bool    // container IDs ever listed
 	procs map[*exec.Cmd]bool // berth processes not yet waited for
+	good  map[string]bool    // blobs whose content matched their name, by name and size
 }
 
 // newFaulty makes a root on a fresh loopback registry holding busybox, and
@@ -74,7 +77,7 @@ type faulty struct {
 // and by path, whether it passed or not.
 func newFaulty(t *testing.T, seed uint64, dir string) *faulty {
 	t.Helper()
-	f := &faulty{t: t, seed: seed, seen: map[string]bool{}, procs: map[*exec.Cmd]bool{}}
+	f := &faulty{t: t, seed: seed, seen: map[string]bool{}, procs: map[*exec.Cmd]bool{}, good: map[string]bool{}}
 	h := fnv.New64a()
 	h.Write([]byte(t.Name()))
 	f.rng = rand.New(rand.NewPCG(seed, h.Sum64()))
@@ -391,6 +394,7 @@ func (f *faulty) inconsistencies() []string {
 	if l := f.leftoversAll(); len(l) > 0 {
 		p = append(p, fmt.Sprintf("half-written files left after a berth command ran: %v", l))
 	}
+	p = append(p, f.badBlobs()...)
 	sort.Strings(p)
 	return p
 }
@@ -400,6 +404,34 @@ func statusOr(all map[string]state, id string) string {
 		return s.State.Status
 	}
 	return "removed"
+}
+
+// badBlobs lists blobs whose content does not match their digest: a
+// half-written blob that became visible.
+func (f *faulty) badBlobs() []string {
+	dir := filepath.Join(f.root, "blobs", "sha256")
+	ents, _ := os.ReadDir(dir)
+	var bad []string
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		key := fmt.Sprintf("%s:%d", e.Name(), fi.Size())
+		if f.good[key] {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue // removed meanwhile
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != e.Name() {
+			bad = append(bad, fmt.Sprintf("blob %s holds %d bytes that do not match its digest", e.Name()[:12], len(b)))
+			continue
+		}
+		f.good[key] = true
+	}
+	return bad
 }
 
 // leftoversAll is testimage.Leftovers plus interrupted container removals.
