@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,17 +109,6 @@ func parsePlatform(s string) (v1.Platform, error) {
 	return *pl, nil
 }
 
-// connect authenticates once to the registry; the manifest and blob requests
-// of this pull share the resulting transport.
-func (s *Service) connect(ctx context.Context, r Ref) (http.RoundTripper, error) {
-	repo := r.ref.Context()
-	auth, err := s.keychain.Resolve(repo)
-	if err != nil {
-		return nil, errdefs.Wrap(errdefs.ErrUnauthorized, err, "reading credentials for %s: %v: check ~/.docker/config.json", repo.RegistryStr(), err)
-	}
-	return transport.NewWithContext(ctx, repo.Registry, auth, s.transport, []string{repo.Scope(transport.PullScope)})
-}
-
 // upToDate reports whether the tag (or digest) already names the image the
 // registry serves under digest, for the platform asked for.
 func (s *Service) upToDate(ctx context.Context, r Ref, digest string, plat v1.Platform) (string, bool) {
@@ -161,7 +151,7 @@ func (p *puller) pickImage(desc *remote.Descriptor, want v1.Platform) (v1.Image,
 		}
 		var have []string
 		for _, m := range im.Manifests {
-			if m.Platform == nil || !m.MediaType.IsImage() {
+			if !runnable(m) {
 				continue
 			}
 			if matchPlatform(*m.Platform, want) {
@@ -171,10 +161,15 @@ func (p *puller) pickImage(desc *remote.Descriptor, want v1.Platform) (v1.Image,
 				}
 				return img, nil
 			}
-			have = append(have, m.Platform.String())
+			if pl := m.Platform.String(); !slices.Contains(have, pl) {
+				have = append(have, pl)
+			}
 		}
-		return nil, errdefs.NotFound("image %s has no manifest for %s (it has %s): choose one with --platform",
-			p.name, want.String(), strings.Join(have, ", "))
+		if len(have) == 0 {
+			return nil, errdefs.NotFound("no image for platform %s in %s: its index lists no runnable image, only attestations or other artifacts", want.String(), p.name)
+		}
+		return nil, errdefs.NotFound("no image for platform %s in %s: it has %s: choose one with --platform",
+			want.String(), p.name, strings.Join(have, ", "))
 	case mt.IsImage():
 		img, err := desc.Image()
 		if err != nil {
@@ -186,6 +181,21 @@ func (p *puller) pickImage(desc *remote.Descriptor, want v1.Platform) (v1.Image,
 	default:
 		return nil, errdefs.InvalidArgument("image %s: unsupported manifest media type %q", p.name, mt)
 	}
+}
+
+// runnable reports whether an index entry is an image to run: not
+// buildx's attestation manifests (provenance, SBOM), which carry the
+// annotation vnd.docker.reference.type=attestation-manifest and the platform
+// unknown/unknown, and whose layers are in-toto JSON, not tars. Docker never
+// picks them; neither does berth, even for --platform unknown/unknown.
+func runnable(m v1.Descriptor) bool {
+	if m.Platform == nil || !m.MediaType.IsImage() {
+		return false
+	}
+	if m.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+		return false
+	}
+	return m.Platform.OS != "unknown" && m.Platform.Architecture != "unknown"
 }
 
 // matchPlatform compares os, architecture and, when asked for, variant.
@@ -594,6 +604,11 @@ func (p *puller) remoteError(ctx context.Context, err error) error {
 		return errdefs.Wrap(errdefs.ErrCanceled, ctx.Err(), "pull of %s canceled", p.name)
 	}
 	reg := p.ref.ref.Context().RegistryStr()
+	// First: a registry on a private address that fails TLS verification
+	// also fails the plain-HTTP fallback, with a 400 that says nothing.
+	if ce, isCert := certError(err); isCert {
+		return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s presents a certificate berth cannot verify (%s): add its CA to the system's trust store (or SSL_CERT_FILE) or fix the certificate", reg, shortReason(ce))
+	}
 	var te *transport.Error
 	if errors.As(err, &te) {
 		code := transport.ErrorCode("")
@@ -617,19 +632,15 @@ func (p *puller) remoteError(ctx context.Context, err error) error {
 	if errdefs.Classified(err) {
 		return err
 	}
+	var ne net.Error
 	msg := shortReason(err)
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
 	switch {
-	case errors.As(err, &dnsErr):
-		msg = "cannot resolve " + dnsErr.Name
-	case errors.As(err, &opErr):
-		msg = opErr.Error()
+	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s speaks plain HTTP: berth uses plain HTTP only for registries on localhost, 127.0.0.1, [::1] or a private IPv4 address (10/8, 172.16/12, 192.168/16)", reg)
+	case errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s is unreachable (%s): check the address and that it runs", reg, netReason(err))
 	}
-	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
-		return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s speaks plain HTTP: berth uses plain HTTP only for loopback registries", reg)
-	}
-	return errdefs.Wrap(errdefs.ErrUnavailable, err, "registry %s is unreachable (%s): check the address and that it runs", reg, msg)
+	return errdefs.Wrap(errdefs.ErrUnavailable, err, "pull of %s from registry %s failed (%s)", p.name, reg, msg)
 }
 
 // countingReader counts bytes and reports at most every 100 ms, and once at
