@@ -11,7 +11,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The classes. Compare with errors.Is or the IsX helpers.
@@ -113,4 +117,30 @@ func FromIO(err error, what string) error {
 func Classified(err error) bool {
 	var c *classified
 	return errors.As(err, &c)
+}
+
+// Printable escapes what a terminal would act on or cannot show in s, for
+// messages that repeat untrusted names (a layer's paths, an archive's):
+// control characters (newlines, escapes), other non-printable runes and
+// invalid UTF-8 become Go escapes (\n, \x1b, \xf0); the rest is kept.
+func Printable(s string) string {
+	bad := func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }
+	if !strings.ContainsFunc(s, bad) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case bad(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[:n])
+		}
+		s = s[n:]
+	}
+	return b.String()
 }

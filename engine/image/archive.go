@@ -310,9 +310,9 @@ func (l *loader) read(ctx context.Context, tr *tar.Reader) error {
 		}
 		if err != nil {
 			if !seen {
-				return errdefs.InvalidArgument("the input is not a tar archive (%v): give a file made by berth save or docker save", err)
+				return errdefs.InvalidArgument("the input is not a tar archive (%s): give a file made by berth save or docker save", errdefs.Printable(err.Error()))
 			}
-			return errdefs.DataCorrupt("the archive is truncated or corrupt (%v)", err)
+			return errdefs.DataCorrupt("the archive is truncated or corrupt (%s)", errdefs.Printable(err.Error()))
 		}
 		seen = true
 		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
@@ -322,11 +322,11 @@ func (l *loader) read(ctx context.Context, tr *tar.Reader) error {
 		switch {
 		case archiveMeta(name):
 			if hdr.Size > maxArchiveMeta {
-				return errdefs.InvalidArgument("archive file %s is too large (%d bytes)", name, hdr.Size)
+				return errdefs.InvalidArgument("archive file %q is too large (%d bytes)", name, hdr.Size)
 			}
 			b, err := io.ReadAll(tr)
 			if err != nil {
-				return errdefs.DataCorrupt("the archive is truncated (%v)", err)
+				return errdefs.DataCorrupt("the archive is truncated (%s)", errdefs.Printable(err.Error()))
 			}
 			l.meta[name] = b
 		case legacyLayerFile(name):
@@ -348,17 +348,17 @@ func (l *loader) ingest(ctx context.Context, name string, size int64, r io.Reade
 	}
 	w, err := l.s.blobs.Writer(expected, size)
 	if err != nil {
-		return errdefs.Wrap(errdefs.ErrInvalidArgument, err, "archive file %s: %v", name, err)
+		return errdefs.Wrap(errdefs.ErrInvalidArgument, err, "archive file %q: %s", name, errdefs.Printable(err.Error()))
 	}
 	defer w.Abort()
 	if _, err := io.Copy(w, r); err != nil {
 		if errdefs.Classified(err) {
 			return err
 		}
-		return errdefs.DataCorrupt("archive file %s is truncated (%v)", name, err)
+		return errdefs.DataCorrupt("archive file %q is truncated (%s)", name, errdefs.Printable(err.Error()))
 	}
 	if err := w.Verify(); err != nil {
-		return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "archive file %s does not match its digest: the archive is corrupt", name)
+		return errdefs.Wrap(errdefs.ErrDataCorrupt, err, "archive file %q does not match its digest: the archive is corrupt", name)
 	}
 	d := w.Digest()
 	if err := l.lease(ctx, d); err != nil {
@@ -385,7 +385,7 @@ type loadedImage struct {
 func (l *loader) blob(p string) (string, error) {
 	d, ok := l.paths[path.Clean(p)]
 	if !ok {
-		return "", errdefs.DataCorrupt("the archive names %s but does not contain it", p)
+		return "", errdefs.DataCorrupt("the archive names %q but does not contain it", p)
 	}
 	return d, nil
 }
@@ -393,7 +393,7 @@ func (l *loader) blob(p string) (string, error) {
 func (l *loader) fromDockerManifest() ([]loadedImage, error) {
 	var entries []archiveEntry
 	if err := json.Unmarshal(l.meta["manifest.json"], &entries); err != nil {
-		return nil, errdefs.DataCorrupt("the archive's manifest.json is not valid JSON: %v", err)
+		return nil, errdefs.DataCorrupt("the archive's manifest.json is not valid JSON: %s", errdefs.Printable(err.Error()))
 	}
 	var out []loadedImage
 	for _, e := range entries {
@@ -428,7 +428,7 @@ func (l *loader) fromDockerManifest() ([]loadedImage, error) {
 func (l *loader) fromOCIIndex() ([]loadedImage, error) {
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(l.meta["index.json"]))
 	if err != nil {
-		return nil, errdefs.DataCorrupt("the archive's index.json is not valid: %v", err)
+		return nil, errdefs.DataCorrupt("the archive's index.json is not valid: %s", errdefs.Printable(err.Error()))
 	}
 	want, _ := parsePlatform("")
 	var out []loadedImage
@@ -441,7 +441,7 @@ func (l *loader) fromOCIIndex() ([]loadedImage, error) {
 			}
 			inner, err := v1.ParseIndexManifest(bytes.NewReader(raw))
 			if err != nil {
-				return nil, errdefs.DataCorrupt("nested index %s is not valid: %v", d.Digest, err)
+				return nil, errdefs.DataCorrupt("nested index %s is not valid: %s", d.Digest, errdefs.Printable(err.Error()))
 			}
 			found := false
 			for _, m := range inner.Manifests {
@@ -461,7 +461,7 @@ func (l *loader) fromOCIIndex() ([]loadedImage, error) {
 		}
 		m, err := v1.ParseManifest(bytes.NewReader(raw))
 		if err != nil {
-			return nil, errdefs.DataCorrupt("manifest %s in the archive is not valid: %v", d.Digest, err)
+			return nil, errdefs.DataCorrupt("manifest %s in the archive is not valid: %s", d.Digest, errdefs.Printable(err.Error()))
 		}
 		var layers []string
 		for _, ld := range m.Layers {
@@ -507,7 +507,7 @@ func (l *loader) image(configDigest string, layers []string, manifest []byte) (l
 	}
 	var cfg v1.ConfigFile
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return loadedImage{}, errdefs.DataCorrupt("config %s in the archive is not valid JSON: %v", ShortID(configDigest), err)
+		return loadedImage{}, errdefs.DataCorrupt("config %s in the archive is not valid JSON: %s", ShortID(configDigest), errdefs.Printable(err.Error()))
 	}
 	if len(cfg.RootFS.DiffIDs) != len(layers) {
 		return loadedImage{}, errdefs.DataCorrupt("image %s in the archive lists %d layers but its config %d", ShortID(configDigest), len(layers), len(cfg.RootFS.DiffIDs))

@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"syscall"
-	"unicode"
-	"unicode/utf8"
 
 	"berth/engine/errdefs"
 )
@@ -41,30 +37,8 @@ type escapedError struct {
 func (e *escapedError) Error() string { return e.prefix + printable(e.err.Error()) }
 func (e *escapedError) Unwrap() error { return e.err }
 
-// printable escapes what a terminal would act on or cannot show in s:
-// control characters (newlines, escapes), other non-printable runes and
-// invalid UTF-8 become Go escapes (\n, \x1b, \xf0); the rest is kept.
-func printable(s string) string {
-	bad := func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }
-	if !strings.ContainsFunc(s, bad) {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		r, n := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
-		case bad(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[:n])
-		}
-		s = s[n:]
-	}
-	return b.String()
-}
+// printable escapes what a terminal would act on (errdefs.Printable).
+func printable(s string) string { return errdefs.Printable(s) }
 
 // readError classifies an error from reading the tar stream: a stream that
 // ends early or is not a tar is errdefs.DataCorrupt; an error of the
