@@ -57,7 +57,7 @@ func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, err
 	if err != nil {
 		return 0, err
 	}
-	uid, gid, groups, home, err := monitor.ResolveUser(s.rootfs(c.ID), firstOf(o.User, c.Config.User))
+	uid, gid, groups, home, err := monitor.ResolveUser(s.rootfs(c.ID), firstOf(o.User, c.Config.User), c.Config.Security.GroupAdd...)
 	if err != nil {
 		return 0, &StartError{Code: 126, Msg: err.Error()}
 	}
@@ -77,7 +77,7 @@ func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, err
 		return &events.Event{Action: "exec_start", Attributes: map[string]string{"execID": strings.Join(o.Cmd, " ")}}, nil
 	})
 	if o.Tty {
-		return s.execTty(ctx, lc, p, o)
+		return s.execTty(ctx, c, lc, p, o)
 	}
 	if o.Interactive && o.Stdin != nil {
 		p.Stdin = o.Stdin
@@ -99,8 +99,11 @@ func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, err
 	return exitCodeOf(p.Wait())
 }
 
-// execTty runs p on a new terminal whose master this process holds.
-func (s *Service) execTty(ctx context.Context, lc *libcontainer.Container, p *libcontainer.Process, o ExecOptions) (int, error) {
+// execTty runs p on a new terminal whose master this process holds; with
+// o.Detach it hands the master to the monitor of c, which outlives this
+// process: a terminal whose master closes hangs up its processes (SIGHUP),
+// so a detached exec must not depend on its caller.
+func (s *Service) execTty(ctx context.Context, c *Container, lc *libcontainer.Container, p *libcontainer.Process, o ExecOptions) (int, error) {
 	parent, child, err := pty.NewConsoleSocket()
 	if err != nil {
 		return 0, err
@@ -124,7 +127,15 @@ func (s *Service) execTty(ctx context.Context, lc *libcontainer.Container, p *li
 		pty.SetSize(master, o.Width, o.Height)
 	}
 	if o.Detach {
-		go func() { io.Copy(io.Discard, master); p.Wait() }()
+		if err := monitor.HoldTerminal(ctx, s.socket(c.ID), master); err != nil {
+			p.Signal(syscall.SIGKILL)
+			p.Wait()
+			if errdefs.Classified(err) {
+				return 0, err
+			}
+			return 0, errdefs.Wrap(errdefs.ErrUnavailable, err, "exec -d -t in %s: its monitor could not take the terminal (%v), so the command was killed: try again, or leave out -t", c.Name, err)
+		}
+		go p.Wait() // reaps it if this process lives on (the TUI)
 		return 0, nil
 	}
 	done := make(chan struct{})

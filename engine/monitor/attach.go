@@ -38,6 +38,12 @@ package monitor
 //	          run. Width and Height, when set, resize the pty at once.
 //	"signal"  deliver Hello.Signal to the container's init; reply Ack or Error.
 //	"wait"    no output; receive Exit when the current run ends.
+//	"hold"    the hello line carries (SCM_RIGHTS, in the same sendmsg) the
+//	          master of a detached exec's terminal. The monitor keeps it
+//	          open and reads and discards what the exec'd processes write
+//	          until the last of them closes the terminal, then closes it;
+//	          reply Ack or Error. Without it the exec would be hung up
+//	          (SIGHUP) when the berth process that started it exits.
 //
 // A client that connects while the process is between runs (restart delay)
 // waits for the next run. After the last run the socket is removed, so a
@@ -55,10 +61,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"berth/engine/errdefs"
 	"berth/pty"
@@ -89,6 +98,7 @@ const (
 	OpAttach = ""
 	OpSignal = "signal"
 	OpWait   = "wait"
+	OpHold   = "hold"
 )
 
 // Hello is the first line a client sends.
@@ -305,6 +315,42 @@ func Signal(socket string, sig syscall.Signal) error {
 		return err
 	}
 	defer c.Close()
+	return readReply(c)
+}
+
+// HoldTerminal hands master, the pty master of a detached exec, to the
+// container's monitor, which keeps the terminal open (draining and
+// discarding its output) for as long as the exec'd processes use it. The
+// caller may close its own copy once this returns nil.
+func HoldTerminal(ctx context.Context, socket string, master *os.File) error {
+	c, err := dialUnix(ctx, socket)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	raw, err := master.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("hand the terminal to the container's monitor: %w", err)
+	}
+	line, _ := json.Marshal(Hello{Op: OpHold})
+	line = append(line, '\n')
+	var werr error
+	err = raw.Control(func(fd uintptr) {
+		// One sendmsg: the descriptor travels with the hello's bytes, so
+		// the monitor's first read takes both.
+		_, _, werr = c.WriteMsgUnix(line, unix.UnixRights(int(fd)), nil)
+	})
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		return fmt.Errorf("hand the terminal to the container's monitor: %w", err)
+	}
+	return readReply(c)
+}
+
+// readReply reads the Ack or Error that answers a control request.
+func readReply(c net.Conn) error {
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var hdr [frameHeader]byte
 	typ, n, err := readHeader(c, hdr[:])
@@ -346,13 +392,9 @@ func WaitExit(ctx context.Context, socket string) (Exit, error) {
 
 // dial connects to a monitor and says hello.
 func dial(ctx context.Context, socket string, h Hello) (net.Conn, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", socket)
-	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
-		return nil, ErrNotRunning
-	}
+	c, err := dialUnix(ctx, socket)
 	if err != nil {
-		return nil, fmt.Errorf("connect to the container's monitor: %w", err)
+		return nil, err
 	}
 	line, _ := json.Marshal(h)
 	line = append(line, '\n')
@@ -361,6 +403,19 @@ func dial(ctx context.Context, socket string, h Hello) (net.Conn, error) {
 		return nil, fmt.Errorf("connect to the container's monitor: %w", err)
 	}
 	return c, nil
+}
+
+// dialUnix connects to a monitor's socket.
+func dialUnix(ctx context.Context, socket string) (*net.UnixConn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", socket)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, ErrNotRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the container's monitor: %w", err)
+	}
+	return c.(*net.UnixConn), nil
 }
 
 // readHeader reads a frame header into hdr and returns type and length.

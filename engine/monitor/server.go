@@ -7,11 +7,15 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // client is one connection: an attached client (output) or a waiter.
@@ -113,16 +117,34 @@ func (m *monitor) accept() {
 
 // serve reads a connection's hello and handles what it asks for.
 func (m *monitor) serve(conn *net.UnixConn) {
-	br := bufio.NewReaderSize(conn, 512)
+	rr := &rightsReader{conn: conn}
+	br := bufio.NewReaderSize(rr, 512)
 	conn.SetReadDeadline(time.Now().Add(helloDeadline))
 	h, err := readHello(br)
+	fds := rr.take() // passed with the hello (OpHold); nothing else may pass any
 	if err != nil {
+		closeFds(fds)
 		writeFrame(conn, FrameError, []byte("bad hello: "+err.Error()))
 		conn.Close()
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
+	if h.Op != OpHold {
+		closeFds(fds)
+	}
 	switch h.Op {
+	case OpHold:
+		defer conn.Close()
+		if len(fds) != 1 {
+			closeFds(fds)
+			writeFrame(conn, FrameError, []byte("hold: send one terminal with the hello"))
+			return
+		}
+		if err := holdTerminal(fds[0]); err != nil {
+			writeFrame(conn, FrameError, []byte(err.Error()))
+			return
+		}
+		writeFrame(conn, FrameAck, nil)
 	case OpSignal:
 		defer conn.Close()
 		if err := m.signal(syscall.Signal(h.Signal)); err != nil {
@@ -146,6 +168,76 @@ func (m *monitor) serve(conn *net.UnixConn) {
 	default:
 		writeFrame(conn, FrameError, []byte("unknown op "+h.Op))
 		conn.Close()
+	}
+}
+
+// holdTerminal keeps the pty master fd open and drains it until every
+// process on the terminal has closed it (read fails with EIO), then closes
+// it. Output is discarded, as Docker discards a detached exec's.
+func holdTerminal(fd int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR {
+		unix.Close(fd)
+		return errors.New("hold: not a terminal")
+	}
+	// Non-blocking, so the runtime's poller waits for it, not a thread.
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("hold: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "exec terminal")
+	go func() {
+		defer f.Close()
+		io.Copy(io.Discard, f)
+	}()
+	return nil
+}
+
+// rightsReader reads a connection with recvmsg, keeping the descriptors
+// that come with the bytes (SCM_RIGHTS) instead of losing them.
+// The descriptors arrive close-on-exec (Go asks for MSG_CMSG_CLOEXEC).
+type rightsReader struct {
+	conn  *net.UnixConn
+	oob   [64]byte
+	fds   []int
+	taken bool // later descriptors are closed on arrival
+}
+
+func (r *rightsReader) Read(p []byte) (int, error) {
+	n, oobn, _, _, err := r.conn.ReadMsgUnix(p, r.oob[:])
+	if oobn > 0 {
+		if msgs, perr := unix.ParseSocketControlMessage(r.oob[:oobn]); perr == nil {
+			for _, msg := range msgs {
+				if fds, ferr := unix.ParseUnixRights(&msg); ferr == nil {
+					if r.taken {
+						closeFds(fds)
+						continue
+					}
+					r.fds = append(r.fds, fds...)
+				}
+			}
+		}
+	}
+	if n < 0 {
+		n = 0 // recvmsg's -1 on an error
+	}
+	if n == 0 && err == nil && len(p) > 0 {
+		err = io.EOF // recvmsg returns 0 at the end of a stream
+	}
+	return n, err
+}
+
+// take returns the descriptors received so far; any that come later are
+// closed at once (only the hello may carry them).
+func (r *rightsReader) take() []int {
+	fds := r.fds
+	r.fds, r.taken = nil, true
+	return fds
+}
+
+func closeFds(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
 	}
 }
 
