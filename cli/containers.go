@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -65,6 +66,7 @@ func (f *createFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.envFiles, "env-file", nil, "read environment variables from a file")
 	fl.StringVarP(&f.o.WorkingDir, "workdir", "w", "", "working directory inside the container")
 	fl.StringVarP(&f.o.User, "user", "u", "", "user to run as: name|uid[:group|gid]")
+	fl.StringArrayVar(&f.o.Security.GroupAdd, "group-add", nil, "add a supplementary group (a name of the image's /etc/group or a gid)")
 	fl.StringVar(&f.entrypoint, "entrypoint", "", "replace the image's entrypoint")
 	fl.StringVarP(&f.o.Hostname, "hostname", "h", "", "host name of the container")
 	fl.StringArrayVarP(&f.labels, "label", "l", nil, "set a label (key=value)")
@@ -83,7 +85,7 @@ func (f *createFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&f.o.Security.Privileged, "privileged", false, "give the container every capability and device")
 	fl.StringArrayVar(&f.capAdd, "cap-add", nil, "add a capability")
 	fl.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop a capability")
-	fl.StringArrayVar(&f.secOpts, "security-opt", nil, "seccomp=unconfined, no-new-privileges[=false]")
+	fl.StringArrayVar(&f.secOpts, "security-opt", nil, "seccomp=unconfined, no-new-privileges[=true|false]")
 	fl.StringVar(&f.o.NetworkMode, "network", "none", "network: none or host (bridges come later)")
 	fl.StringVar(&f.pull, "pull", "missing", "pull the image: missing, always, never")
 }
@@ -158,11 +160,21 @@ func (f *createFlags) options(cmd *cobra.Command, args []string) (container.Crea
 		switch so {
 		case "seccomp=unconfined", "seccomp:unconfined":
 			o.Security.SeccompUnconfined = true
-		case "no-new-privileges", "no-new-privileges=true", "no-new-privileges:true":
-		case "no-new-privileges=false", "no-new-privileges:false":
-			o.Security.AllowNewPrivileges = true
+		case "no-new-privileges":
+			o.Security.NoNewPrivileges = true
 		default:
-			return o, errdefs.InvalidArgument("unsupported --security-opt %q: berth knows seccomp=unconfined and no-new-privileges", so)
+			v, ok := strings.CutPrefix(so, "no-new-privileges=")
+			if !ok {
+				v, ok = strings.CutPrefix(so, "no-new-privileges:")
+			}
+			if !ok {
+				return o, errdefs.InvalidArgument("unsupported --security-opt %q: berth knows seccomp=unconfined and no-new-privileges[=true|false]", so)
+			}
+			nnp, err := strconv.ParseBool(v)
+			if err != nil {
+				return o, errdefs.InvalidArgument("invalid --security-opt %q: no-new-privileges takes true or false", so)
+			}
+			o.Security.NoNewPrivileges = nnp
 		}
 	}
 	switch f.pull {

@@ -66,7 +66,7 @@ func Spec(c *Container, p SpecPaths) (*specs.Spec, error) {
 			Args:            args,
 			Env:             processEnv(c, hostname),
 			Cwd:             cwd,
-			NoNewPrivileges: !sec.AllowNewPrivileges,
+			NoNewPrivileges: sec.NoNewPrivileges,
 			Capabilities: &specs.LinuxCapabilities{
 				Bounding:  caps,
 				Effective: caps,

@@ -366,7 +366,7 @@ func TestSpecProcess(t *testing.T) {
 			name: "defaults",
 			args: []string{"sh"},
 			env:  []string{DefaultPathEnv, "HOSTNAME=" + testID[:12]},
-			cwd:  "/", nnp: true,
+			cwd:  "/", nnp: false, // Docker's default: setuid binaries (sudo) work
 		},
 		{
 			name: "image env, tty, workdir, entrypoint",
@@ -376,12 +376,12 @@ func TestSpecProcess(t *testing.T) {
 				c.Env = []string{"PATH=/opt/bin", "FOO=1"}
 				c.Tty = true
 				c.WorkingDir = "/srv"
-				c.Security.AllowNewPrivileges = true
+				c.Security.NoNewPrivileges = true
 				c.User = "1000:100"
 			},
 			args: []string{"/entry", "a", "b"},
 			env:  []string{"PATH=/opt/bin", "HOSTNAME=" + testID[:12], "TERM=xterm", "FOO=1"},
-			cwd:  "/srv", term: true, nnp: false,
+			cwd:  "/srv", term: true, nnp: true,
 			user: specs.User{UID: 1000, GID: 100},
 		},
 		{
@@ -389,7 +389,7 @@ func TestSpecProcess(t *testing.T) {
 			mod:  func(c *Config) { c.Tty = true; c.Env = []string{"TERM=vt100", "HOSTNAME=x"} },
 			args: []string{"sh"},
 			env:  []string{DefaultPathEnv, "HOSTNAME=x", "TERM=vt100"},
-			cwd:  "/", term: true, nnp: true,
+			cwd:  "/", term: true, nnp: false,
 		},
 		{
 			name:    "no command",
@@ -428,7 +428,10 @@ func TestSpecLabels(t *testing.T) {
 }
 
 func TestLibcontainerConfig(t *testing.T) {
-	s := mustSpec(t, testContainer(func(c *Config) { c.Resources = Resources{Memory: 64 << 20, PidsLimit: 10} }))
+	s := mustSpec(t, testContainer(func(c *Config) {
+		c.Resources = Resources{Memory: 64 << 20, PidsLimit: 10}
+		c.Security.NoNewPrivileges = true
+	}))
 	cfg, err := LibcontainerConfig(testID, s, "")
 	if err != nil {
 		t.Fatal(err)

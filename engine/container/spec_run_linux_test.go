@@ -271,8 +271,8 @@ echo "shm=$(` + bb + `df -k /dev/shm | ` + bb + `tail -1 | ` + bb + `awk '{print
 			t.Errorf("%s = %s, want none", f, g)
 		}
 	}
-	if g := statusField(r.out, "NoNewPrivs"); g != "1" {
-		t.Errorf("NoNewPrivs = %q, want 1", g)
+	if g := statusField(r.out, "NoNewPrivs"); g != "0" {
+		t.Errorf("NoNewPrivs = %q, want 0 (Docker's default)", g)
 	}
 	// A user namespace needs no capability: only the seccomp profile
 	// refuses it (unshare is allowed only with CAP_SYS_ADMIN).
@@ -308,12 +308,12 @@ func TestConfinementSecurityOptions(t *testing.T) {
 			script:  status + `mount -t tmpfs none /tmp && echo mount=ok; ` + bb + `awk '$5=="/sys"{print "sysmount=" substr($6,1,2)}' /proc/self/mountinfo; [ -b /dev/loop0 ] && echo loopdev=ok; (echo 1 > /sys/fs/cgroup/memory/memory.soft_limit_in_bytes) 2>/dev/null && echo cgroupfs=rw; true`,
 			capEff:  fmt.Sprintf("%016x", CapMask(heldCapabilities())),
 			seccomp: "0",
-			nnp:     "1",
+			nnp:     "0",
 			lines:   []string{"mount=ok", "cgroupfs=rw", "sysmount=rw", "loopdev=ok"},
 		},
 		{
-			name:    "cap-drop ALL",
-			sec:     Security{CapDrop: []string{"ALL"}},
+			name:    "cap-drop ALL, no-new-privileges",
+			sec:     Security{CapDrop: []string{"ALL"}, NoNewPrivileges: true},
 			script:  status + `if ping -c1 -W1 127.0.0.1 >/dev/null 2>&1; then echo ping=ok; else echo ping=denied; fi`,
 			capEff:  "0000000000000000",
 			seccomp: "2",
@@ -322,7 +322,7 @@ func TestConfinementSecurityOptions(t *testing.T) {
 		},
 		{
 			name:    "cap-add SYS_ADMIN, seccomp unconfined",
-			sec:     Security{CapAdd: []string{"sys_admin"}, SeccompUnconfined: true, AllowNewPrivileges: true},
+			sec:     Security{CapAdd: []string{"sys_admin"}, SeccompUnconfined: true},
 			script:  status + `mount -t tmpfs none /tmp && echo mount=ok; if unshare -U true 2>/dev/null; then echo userns=ok; fi`,
 			capEff:  fmt.Sprintf("%016x", CapMask(append([]string{"CAP_SYS_ADMIN"}, DefaultCapabilities...))),
 			seccomp: "0",

@@ -60,14 +60,19 @@ type Resources struct {
 	PidsLimit  int64
 }
 
-// Security loosens or tightens Docker's default confinement.
+// Security loosens or tightens Docker's default confinement, and says
+// which privileges the container's processes get.
 type Security struct {
 	Privileged        bool
 	CapAdd, CapDrop   []string // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL"
 	SeccompUnconfined bool
-	// NoNewPrivileges is on by default (berth's choice, stricter than Docker);
-	// AllowNewPrivileges turns it off.
-	AllowNewPrivileges bool
+	// NoNewPrivileges (--security-opt no-new-privileges) makes setuid and
+	// setgid binaries and file capabilities grant nothing. Off by default,
+	// as in Docker and Podman, so sudo and su work.
+	NoNewPrivileges bool
+	// GroupAdd are supplementary groups for every process of the container
+	// (--group-add): names of its /etc/group or numeric gids.
+	GroupAdd []string `json:",omitempty"`
 }
 
 // Config is what a container is made with; it does not change after create

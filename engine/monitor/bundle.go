@@ -34,12 +34,15 @@ type Bundle struct {
 
 // Process is what runs in the container.
 type Process struct {
-	Args  []string
-	Env   []string
-	Cwd   string
-	User  string // "", "uid", "uid:gid", "name", "name:group": resolved in the container's /etc/passwd and /etc/group
-	Tty   bool
-	Stdin bool // keep stdin open (-i)
+	Args []string
+	Env  []string
+	Cwd  string
+	User string // "", "uid", "uid:gid", "name", "name:group": resolved in the container's /etc/passwd and /etc/group
+	// GroupAdd are more supplementary groups (--group-add): names of the
+	// container's /etc/group or numeric gids (see ResolveUser).
+	GroupAdd []string `json:",omitempty"`
+	Tty      bool
+	Stdin    bool // keep stdin open (-i)
 }
 
 // Overlay is the container's root filesystem: read-only image layers below

@@ -202,7 +202,7 @@ func TestUserAndHome(t *testing.T) {
 	if code, err := attach(t, b, AttachOptions{Stdout: &out, Stderr: &out, Start: true}); err != nil || code != 0 {
 		t.Fatalf("code %d err %v: %s", code, err, out.String())
 	}
-	want := "uid=65534(nobody) gid=65534(nogroup) groups=50(staff)\nHOME=/nonexistent\n/work/dir\n"
+	want := "uid=65534(nobody) gid=65534(nogroup) groups=50(staff),65534(nogroup)\nHOME=/nonexistent\n/work/dir\n"
 	if out.String() != want {
 		t.Errorf("got %q\nwant %q", out.String(), want)
 	}
