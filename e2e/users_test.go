@@ -126,6 +126,14 @@ func TestUsersExec(t *testing.T) {
 		})
 	}
 	b.fails("unable to find user ghost", "exec", "-u", "ghost", "svc", "true")
+	// run applies --group-add as exec does (Docker's output).
+	if out := b.ok("run", "--rm", "--group-add", "audio", "--group-add", "4000", img, "id"); out != "uid=1000(appuser) gid=1000(appuser) groups=29(audio),50(staff),1000(appuser),4000\n" {
+		t.Errorf("run --group-add: %q", out)
+	}
+	if got := b.inspect("svc", "{{json .HostConfig.GroupAdd}}"); got != `["audio","4000"]` {
+		t.Errorf("inspect GroupAdd: %s", got)
+	}
+	b.fails("unable to find group ghosts", "run", "--rm", "--group-add", "ghosts", img, "true")
 }
 
 // no-new-privileges is off by default, as in Docker and Podman: a setuid

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -211,6 +212,16 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 	if c, err = s.Get(ctx, c.ID); err != nil { // as it is now that we hold the lock
 		return err
 	}
+	if !c.State.Status.Active() && c.State.Status != Restarting && monitorAlive(c) {
+		// A start is under way (or its berth was killed half-way): end its
+		// monitor before taking the container apart.
+		if !o.Force {
+			return errdefs.Conflict("cannot remove container %s: it is starting: wait, or force with -f", c.Name)
+		}
+		if err := s.endMonitor(ctx, c); err != nil {
+			return err
+		}
+	}
 	if c.State.Status.Active() || c.State.Status == Restarting {
 		if !o.Force {
 			return errdefs.Conflict("cannot remove container %s: it is %s: stop it first, or force with -f", c.Name, c.State.Status)
@@ -230,6 +241,22 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 		}
 	}
 	return s.destroy(ctx, c)
+}
+
+// endMonitor kills the monitor of a container that has not started yet
+// and waits until it is gone; destroy then cleans up what it left.
+func (s *Service) endMonitor(ctx context.Context, c *Container) error {
+	syscall.Kill(c.State.MonitorPid, syscall.SIGKILL)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for store.Owner(c.State.MonitorStart).Alive() {
+		select {
+		case <-ctx.Done():
+			return errdefs.Unavailable("the monitor of container %s (pid %d) did not end after SIGKILL", c.Name, c.State.MonitorPid)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // destroy removes what a stopped container left and its record. The caller
@@ -259,6 +286,7 @@ func (s *Service) destroy(ctx context.Context, c *Container) error {
 // mount, the libcontainer state and cgroup, the socket.
 func (s *Service) cleanupRuntime(id string) {
 	destroyLibcontainer(s.stateRoot(), id)
+	removeCgroups(id)
 	unmount(s.rootfs(id))
 	os.RemoveAll(s.runDir(id))
 	os.Remove(s.socket(id))

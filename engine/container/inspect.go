@@ -396,6 +396,12 @@ func inspectHost(cfg Config) InspectHostConfig {
 	if cfg.Security.SeccompUnconfined {
 		h.SecurityOpt = append(h.SecurityOpt, "seccomp=unconfined")
 	}
+	if cfg.Security.NoNewPrivileges {
+		h.SecurityOpt = append(h.SecurityOpt, "no-new-privileges")
+	}
+	if len(cfg.Security.GroupAdd) > 0 {
+		h.GroupAdd = append([]string{}, cfg.Security.GroupAdd...)
+	}
 	if !cfg.Security.Privileged {
 		h.MaskedPaths = append([]string{}, MaskedPaths...)
 		h.ReadonlyPaths = append([]string{}, ReadonlyPaths...)

@@ -93,6 +93,14 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	if c, err = s.Get(ctx, c.ID); err != nil {
 		return nil, err
 	}
+	if monitorAlive(c) && !c.State.Status.Active() && c.State.Status != Restarting {
+		// Another start's monitor is on its way (its berth may have been
+		// killed after spawning it): let it finish rather than start a
+		// second one over it.
+		if c, err = s.awaitMonitor(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	l := &Launch{Container: c, Socket: s.socket(c.ID)}
 	switch c.State.Status {
 	case Running, Restarting:
@@ -112,8 +120,20 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	}); err != nil {
 		return nil, err
 	}
-	if err := s.spawnMonitor(c, b, l); err != nil {
+	pid, err := s.spawnMonitor(c, b, l)
+	if err != nil {
 		return nil, s.startFailed(ctx, c, err)
+	}
+	// The monitor is recorded at once, while the lock is held: if this
+	// berth dies before the monitor reports the start, the next start or
+	// remove finds it alive and does not clean up under it.
+	if _, err := s.mutate(context.WithoutCancel(ctx), c.ID, func(c *Container) (*events.Event, error) {
+		c.State.MonitorPid, c.State.MonitorStart = pid, string(store.OwnerOf(pid))
+		return nil, nil
+	}); err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		l.pipe.Close()
+		return nil, err
 	}
 	if _, err := l.read(); err != nil { // "created"
 		l.pipe.Close()
@@ -159,7 +179,7 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 	b := &monitor.Bundle{
 		ID: c.ID, StateRoot: s.stateRoot(), Config: lc,
 		Process: monitor.Process{Args: spec.Process.Args, Env: spec.Process.Env, Cwd: spec.Process.Cwd,
-			User: c.Config.User, Tty: c.Config.Tty, Stdin: c.Config.OpenStdin},
+			User: c.Config.User, GroupAdd: c.Config.Security.GroupAdd, Tty: c.Config.Tty, Stdin: c.Config.OpenStdin},
 		Rootfs: monitor.Overlay{Lower: img.Layers, Upper: dir + "/upper", Work: dir + "/work", Target: s.rootfs(c.ID)},
 		Log:    monitor.LogConfig{Path: s.logPath(c.ID), MaxSize: c.Config.LogMaxSize, MaxFiles: c.Config.LogMaxFiles},
 		Socket: s.socket(c.ID), WaitAttach: waitAttach,
@@ -173,21 +193,21 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 
 // spawnMonitor starts "berth monitor" for c in a session of its own, with
 // the write end of the ready pipe as its fd 3.
-func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) error {
+func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) (pid int, err error) {
 	for _, d := range []string{filepath.Dir(b.Socket), filepath.Dir(b.Rootfs.Target), b.StateRoot} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
-			return err
+			return 0, errdefs.FromIO(err, "container "+c.Name)
 		}
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer w.Close()
 	logf, err := os.OpenFile(filepath.Join(s.dir(c.ID), "monitor.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		r.Close()
-		return err
+		return 0, errdefs.FromIO(err, "container "+c.Name)
 	}
 	defer logf.Close()
 	cmd := exec.Command(s.exe, "monitor", "--root", filepath.Dir(s.root), "--run-root", s.runRoot, c.ID)
@@ -197,11 +217,34 @@ func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) error
 	cmd.Dir = "/"
 	if err := cmd.Start(); err != nil {
 		r.Close()
-		return fmt.Errorf("starting the monitor of %s: %w", c.Name, err)
+		return 0, fmt.Errorf("starting the monitor of %s: %w", c.Name, err)
 	}
 	go cmd.Wait() // reap it if we outlive it
 	l.pipe, l.ready = r, bufio.NewReader(r)
-	return nil
+	return cmd.Process.Pid, nil
+}
+
+// awaitMonitor waits (up to a little more than the monitor's wait for an
+// attach) until the live monitor of a container that is not running yet
+// has started it or given up, and returns the container as it is then.
+func (s *Service) awaitMonitor(ctx context.Context, c *Container) (*Container, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for monitorAlive(c) && !c.State.Status.Active() && c.State.Status != Restarting {
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, errdefs.Conflict("container %s is being started by another berth command (monitor pid %d): try again, or remove it with rm -f", c.Name, c.State.MonitorPid)
+			}
+			return nil, errdefs.Canceled("stopped waiting for container %s: %v", c.Name, context.Cause(ctx))
+		case <-time.After(20 * time.Millisecond):
+		}
+		var err error
+		if c, err = s.Get(context.WithoutCancel(ctx), c.ID); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // loadRuntime opens the libcontainer container of a running container.

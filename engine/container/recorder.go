@@ -166,11 +166,14 @@ func (r *recorder) Finished() error {
 	if !c.Config.AutoRemove {
 		return nil
 	}
-	// The lock may be held by a `berth rm` that waits for this exit and
-	// removes the container itself: it sees the exit recorded above.
-	unlock, err := r.s.lock(context.Background(), r.id)
+	// The lock may be held by a `berth rm` that waits for this monitor to
+	// end and removes the container itself; any other holder leaves an
+	// exited auto-remove container to the next reconciliation.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	unlock, err := r.s.lock(ctx, r.id)
 	if err != nil {
-		return err
+		return nil
 	}
 	defer unlock()
 	if c, err = r.s.Get(context.Background(), r.id); err != nil {
@@ -239,6 +242,10 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		return err
 	}
 	for _, c := range all {
+		if c.Config.AutoRemove && c.State.Status == Exited && !c.State.FinishedAt.IsZero() && !monitorAlive(c) {
+			s.removeIfFree(ctx, c) // its monitor ended before it could remove it
+			continue
+		}
 		if !(c.State.Status.Active() || c.State.Status == Restarting) || monitorAlive(c) || s.stillRuns(c.ID) {
 			continue
 		}
@@ -266,6 +273,19 @@ func (s *Service) reconcileIfFree(ctx context.Context, c *Container) error {
 	}
 	_, err = s.Start(ctx, c.ID, StartOptions{})
 	return err
+}
+
+// removeIfFree removes an exited auto-remove container unless another
+// command holds it.
+func (s *Service) removeIfFree(ctx context.Context, c *Container) {
+	unlock, err := s.tryLock(c.ID)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	if cur, err := s.Get(ctx, c.ID); err == nil && cur.State.Status == Exited && !monitorAlive(cur) {
+		s.destroy(ctx, cur)
+	}
 }
 
 // reconcileOne settles a container whose monitor is gone, taking its lock.

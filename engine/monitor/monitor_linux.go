@@ -242,7 +242,7 @@ func (m *monitor) runOnce(ctx context.Context, first bool) (Exit, *startError) {
 func (m *monitor) start() (*run, *startError) {
 	pr := m.b.Process
 	rootfs := m.b.Rootfs.Target
-	uid, gid, groups, home, err := ResolveUser(rootfs, pr.User)
+	uid, gid, groups, home, err := ResolveUser(rootfs, pr.User, pr.GroupAdd...)
 	if err != nil {
 		return nil, &startError{125, oneLine(err.Error())}
 	}

@@ -25,7 +25,11 @@ func ownerOf(pid int) Owner {
 	return Owner(fmt.Sprintf("%d:%s", pid, startTime(pid)))
 }
 
-// startTime is field 22 of /proc/<pid>/stat ("" if the process is gone).
+// OwnerOf is the owner name of process pid ("pid:" if it is gone).
+func OwnerOf(pid int) Owner { return ownerOf(pid) }
+
+// startTime is field 22 of /proc/<pid>/stat ("" if the process is gone,
+// or has ended and waits to be reaped: a zombie does no more work).
 func startTime(pid int) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -37,7 +41,7 @@ func startTime(pid int) string {
 		s = s[i+1:]
 	}
 	f := strings.Fields(s)
-	if len(f) < 20 {
+	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
 		return ""
 	}
 	return f[19]
