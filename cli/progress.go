@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"berth/engine/progress"
+	"berth/internal/units"
 )
 
 // progressPrinter draws a pull's progress stream. On a terminal it keeps one
@@ -172,10 +171,10 @@ func barLine(l *layerLine, width int) string {
 		bar += ">" + strings.Repeat(" ", barW-filled-1)
 	}
 	line := fmt.Sprintf("%s: %-11s [%s] %8s/%-8s", u.ID, u.State, bar,
-		humanize.Bytes(uint64(u.Current)), humanize.Bytes(uint64(u.Total)))
+		units.HumanSize(u.Current), units.HumanSize(u.Total))
 	if secs := u.Time.Sub(l.start).Seconds(); secs > 0.2 && u.Current > 0 {
 		rate := float64(u.Current) / secs
-		line += fmt.Sprintf(" %8s/s", humanize.Bytes(uint64(rate)))
+		line += fmt.Sprintf(" %8s/s", units.HumanSize(int64(rate)))
 		if u.Total > u.Current {
 			eta := time.Duration(float64(u.Total-u.Current) / rate * float64(time.Second))
 			line += " ETA " + eta.Round(time.Second).String()

@@ -36,7 +36,7 @@ func TestBarLine(t *testing.T) {
 	l := &layerLine{start: start, u: progress.Update{ID: "0123456789ab", State: progress.Downloading,
 		Current: 20_000_000, Total: 40_000_000, Time: start.Add(time.Second)}}
 	line := barLine(l, 120)
-	for _, want := range []string{"0123456789ab: Downloading", "[===============>", "20 MB/40 MB", "20 MB/s", "ETA 1s"} {
+	for _, want := range []string{"0123456789ab: Downloading", "[===============>", "20MB/40MB", "20MB/s", "ETA 1s"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("bar %q lacks %q", line, want)
 		}
