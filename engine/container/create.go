@@ -204,12 +204,22 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 	if err != nil {
 		return err
 	}
-	unlock, err := s.lock(ctx, c.ID)
+	unlock, err := s.tryLock(c.ID)
+	if errdefs.IsConflict(err) && o.Force && !c.State.Status.Active() && c.State.Status != Restarting && monitorAlive(c) {
+		// A start is under way and its monitor holds the lock until the
+		// process runs (or, if its berth was killed, until it gives up
+		// waiting for an attach): -f ends it rather than wait.
+		syscall.Kill(c.State.MonitorPid, syscall.SIGKILL)
+	}
 	if err != nil {
-		return err
+		if unlock, err = s.lock(ctx, c.ID); err != nil {
+			return err
+		}
 	}
 	defer unlock()
-	if c, err = s.Get(ctx, c.ID); err != nil { // as it is now that we hold the lock
+	if c, err = s.Get(ctx, c.ID); errdefs.IsNotFound(err) {
+		return nil // removed meanwhile (an auto-remove container that ended)
+	} else if err != nil { // as it is now that we hold the lock
 		return err
 	}
 	if !c.State.Status.Active() && c.State.Status != Restarting && monitorAlive(c) {

@@ -85,11 +85,11 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock(ctx, c.ID)
+	lockf, err := s.lockFile(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer lockf.Close()
 	if c, err = s.Get(ctx, c.ID); err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	}); err != nil {
 		return nil, err
 	}
-	pid, err := s.spawnMonitor(c, b, l)
+	pid, err := s.spawnMonitor(c, b, l, lockf)
 	if err != nil {
 		return nil, s.startFailed(ctx, c, err)
 	}
@@ -193,7 +193,12 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 
 // spawnMonitor starts "berth monitor" for c in a session of its own, with
 // the write end of the ready pipe as its fd 3.
-func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) (pid int, err error) {
+//
+// The monitor also gets a descriptor of the container's lock (fd 4), which
+// it closes once it has recorded the start (or its failure): if this berth
+// dies in between, the lock stays held, so no other command cleans up or
+// starts again under a monitor that is still at work.
+func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch, lockf *os.File) (pid int, err error) {
 	for _, d := range []string{filepath.Dir(b.Socket), filepath.Dir(b.Rootfs.Target), b.StateRoot} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return 0, errdefs.FromIO(err, "container "+c.Name)
@@ -212,7 +217,7 @@ func (s *Service) spawnMonitor(c *Container, b *monitor.Bundle, l *Launch) (pid 
 	defer logf.Close()
 	cmd := exec.Command(s.exe, "monitor", "--root", filepath.Dir(s.root), "--run-root", s.runRoot, c.ID)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = []*os.File{w, lockf}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Dir = "/"
 	if err := cmd.Start(); err != nil {

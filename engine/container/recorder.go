@@ -25,6 +25,17 @@ import (
 type recorder struct {
 	s  *Service
 	id string
+	// startLock is the container's lock, inherited from the berth that
+	// started the monitor; closed (released) once the start is recorded.
+	startLock *os.File
+}
+
+// startRecorded releases the inherited lock.
+func (r *recorder) startRecorded() {
+	if r.startLock != nil {
+		r.startLock.Close()
+		r.startLock = nil
+	}
 }
 
 func (r *recorder) Started(pid int, at time.Time) error {
@@ -34,6 +45,7 @@ func (r *recorder) Started(pid int, at time.Time) error {
 		c.State.ExitCode, c.State.OOMKilled, c.State.Error = 0, false, ""
 		return &events.Event{Action: "start"}, nil
 	})
+	r.startRecorded()
 	return err
 }
 
@@ -42,6 +54,7 @@ func (r *recorder) Started(pid int, at time.Time) error {
 // be written (locked, disk full) the next reconciliation still finds the
 // true code and time; it is never made up.
 func (r *recorder) Exited(ex monitor.Exit) (bool, time.Duration, error) {
+	defer r.startRecorded()
 	if err := r.s.savePendingExit(r.id, ex); err != nil {
 		fmt.Fprintf(os.Stderr, "monitor: cannot keep the exit (code %d) in %s: %v\n", ex.Code, r.s.runDir(r.id), err)
 	}
@@ -139,6 +152,7 @@ func shouldRestart(c *Container, ex monitor.Exit) bool {
 }
 
 func (r *recorder) Finished() error {
+	r.startRecorded()
 	var c *Container
 	err := retryStore(func() (err error) {
 		c, err = r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
@@ -203,6 +217,12 @@ func MonitorMain(args []string) int {
 		return 2
 	}
 	id := fs.Arg(0)
+	// fd 4 is the container's lock, from the berth that started us; taken
+	// before anything else opens a file that could be given number 4.
+	var startLock *os.File
+	if p, err := os.Readlink("/proc/self/fd/4"); err == nil && p == filepath.Join(*root, "containers", id, "lock") {
+		startLock = os.NewFile(4, "lock")
+	}
 	db, err := store.Open(filepath.Join(*root, "db"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "monitor:", err)
@@ -222,7 +242,8 @@ func MonitorMain(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := monitor.Run(ctx, &b, &recorder{s: s, id: id}, ready); err != nil {
+	rec := &recorder{s: s, id: id, startLock: startLock}
+	if err := monitor.Run(ctx, &b, rec, ready); err != nil {
 		fmt.Fprintln(os.Stderr, "monitor:", err)
 		return 1
 	}

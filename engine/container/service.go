@@ -162,12 +162,22 @@ const (
 // a caller that holds it uses the *Locked helpers, never lock again. It
 // waits until ctx ends or lockWait passes.
 func (s *Service) lock(ctx context.Context, id string) (func(), error) {
+	f, err := s.lockFile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// lockFile is lock that returns the locked file: the lock lasts as long as
+// some process holds a descriptor of it (Start hands one to the monitor).
+func (s *Service) lockFile(ctx context.Context, id string) (*os.File, error) {
 	ctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	for {
-		unlock, err := s.tryLock(id)
+		f, err := s.tryLockFile(id)
 		if err == nil || !errdefs.IsConflict(err) {
-			return unlock, err
+			return f, err
 		}
 		select {
 		case <-ctx.Done():
@@ -183,6 +193,14 @@ func (s *Service) lock(ctx context.Context, id string) (func(), error) {
 // tryLock takes the container's lock if it is free; it says Conflict when
 // another holder has it.
 func (s *Service) tryLock(id string) (func(), error) {
+	f, err := s.tryLockFile(id)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+func (s *Service) tryLockFile(id string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(s.dir(id), "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -197,7 +215,7 @@ func (s *Service) tryLock(id string) (func(), error) {
 		}
 		return nil, err
 	}
-	return func() { f.Close() }, nil
+	return f, nil
 }
 
 // mountedAt reports whether something is mounted at dir.
