@@ -28,6 +28,22 @@
 //	containers(id PK 64 hex, name UNIQUE, image_id, created unix-ns,
 //	       config JSON of container.Config (fixed), state JSON of
 //	       container.State (changes as the container lives))
+//
+// Version 3 adds networks and volumes:
+//
+//	networks(id PK 64 hex, name UNIQUE, driver "bridge"|"host"|"null",
+//	       created unix-ns, config JSON of the network package's config:
+//	       subnet, gateway, bridge name, options, labels)
+//	endpoints(container_id FK containers ON DELETE CASCADE, network_id FK
+//	       networks, ip (the address handed out: UNIQUE per network, which
+//	       is the IPAM's guarantee across processes), mac, aliases JSON
+//	       array; PK(container_id, network_id)): a container attached to a
+//	       network, from create (or connect) until rm (or disconnect)
+//	volumes(name PK, driver "local", created unix-ns, anonymous 0|1,
+//	       labels JSON)
+//	container_volumes(container_id FK containers ON DELETE CASCADE, volume
+//	       FK volumes; PK both): which containers mount which volumes; a
+//	       volume with rows here cannot be deleted (the foreign key says so)
 package store
 
 import (
@@ -102,6 +118,36 @@ var migrations = []string{
 		state TEXT NOT NULL
 	);
 	CREATE INDEX containers_image ON containers(image_id);`,
+	`CREATE TABLE networks (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		driver TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		config TEXT NOT NULL
+	);
+	CREATE TABLE endpoints (
+		container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+		network_id TEXT NOT NULL REFERENCES networks(id),
+		ip TEXT NOT NULL,
+		mac TEXT NOT NULL DEFAULT '',
+		aliases TEXT NOT NULL DEFAULT '[]',
+		PRIMARY KEY (container_id, network_id),
+		UNIQUE (network_id, ip)
+	);
+	CREATE INDEX endpoints_network ON endpoints(network_id);
+	CREATE TABLE volumes (
+		name TEXT PRIMARY KEY,
+		driver TEXT NOT NULL,
+		created INTEGER NOT NULL,
+		anonymous INTEGER NOT NULL DEFAULT 0,
+		labels TEXT NOT NULL DEFAULT '{}'
+	);
+	CREATE TABLE container_volumes (
+		container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+		volume TEXT NOT NULL REFERENCES volumes(name),
+		PRIMARY KEY (container_id, volume)
+	);
+	CREATE INDEX container_volumes_volume ON container_volumes(volume);`,
 }
 
 // Version is the schema version this code writes.
