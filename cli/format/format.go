@@ -175,11 +175,18 @@ func Write[R any](w io.Writer, f string, header Header, rows []R) error {
 		// As docker, a header the template cannot render is left out.
 		ht.Funcs(headerFuncs()).Execute(&head, header)
 	}
-	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+	// The tab writer writes cell by cell: gather the table, then write it
+	// at once (one system call, not one per cell).
+	var out bytes.Buffer
+	tw := tabwriter.NewWriter(&out, 10, 1, 3, ' ', 0)
 	head.WriteByte('\n')
 	head.WriteTo(tw)
 	body.WriteTo(tw)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err = out.WriteTo(w)
+	return err
 }
 
 // Ellipsis shortens s to n characters, the last one "…" (docker's
