@@ -167,20 +167,14 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		a.status = msg
 		return nil
 	case engineEventsMsg:
-		// One refresh per kind of object in a burst; the views coalesce
-		// refreshes that come while a load runs.
+		// One refresh per kind of object in a burst; the panes that show
+		// that kind reload, coalescing refreshes that come while a load runs.
 		cmds := []tea.Cmd{waitEvents(a.events), a.env.loadSysInfo()}
 		seen := map[events.Type]bool{}
 		for _, ev := range msg.Events {
-			if seen[ev.Type] {
-				continue
-			}
-			seen[ev.Type] = true
-			switch ev.Type {
-			case events.TypeImage:
-				cmds = append(cmds, a.broadcast(refreshImagesMsg{}))
-			case events.TypeContainer:
-				cmds = append(cmds, a.broadcast(refreshContainersMsg{}))
+			if !seen[ev.Type] {
+				seen[ev.Type] = true
+				cmds = append(cmds, a.broadcast(changedMsg{Type: ev.Type}))
 			}
 		}
 		return tea.Batch(cmds...)

@@ -268,7 +268,7 @@ func TestInspectScrollsLongJSON(t *testing.T) {
 	if !strings.Contains(h.screen(), "100%") || !strings.Contains(h.screen(), "}") {
 		t.Errorf("G should reach the end:\n%s", h.screen())
 	}
-	if v.inspect == nil {
+	if v.sub == nil {
 		t.Fatal("inspect closed")
 	}
 }

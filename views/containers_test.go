@@ -588,7 +588,7 @@ func TestLogViewKeepsTheLastLines(t *testing.T) {
 	h.selectRow("web")
 	h.keys("l")
 	logs := h.nextLogs()
-	v := h.containers().logs
+	v := h.containers().sub.(*logsView)
 	batch := make([]logLine, 0, 1000)
 	for i := range logKeep + 1500 {
 		batch = append(batch, logLine{Text: "n" + itoa(i)})

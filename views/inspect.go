@@ -11,8 +11,8 @@ import (
 	"berth/ui"
 )
 
-// inspectView shows the JSON of one image or container in a scrolling
-// viewport.
+// inspectView shows the JSON of one object (image, container, network,
+// volume) in a scrolling viewport: a list pane's sub-view.
 type inspectView struct {
 	env   *env
 	ref   string
@@ -58,14 +58,15 @@ func (v *inspectView) SetSize(w, h int) {
 	v.vp.SetHeight(max(h-2, 0))
 }
 
-// Update scrolls; it reports true when the view should close.
-func (v *inspectView) Update(msg tea.KeyPressMsg) (closed bool) {
+// Key scrolls; it reports true when the view should close.
+func (v *inspectView) Key(msg tea.KeyPressMsg) (closed bool) {
+	km := v.env.Keys
 	switch {
 	case v.keys.Back.Matches(msg):
 		return true
-	case msg.String() == "g" || msg.String() == "home":
+	case km.Top.Matches(msg):
 		v.vp.GotoTop()
-	case msg.String() == "G" || msg.String() == "end":
+	case km.Bottom.Matches(msg):
 		v.vp.GotoBottom()
 	default:
 		v.vp, _ = v.vp.Update(msg)

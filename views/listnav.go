@@ -6,15 +6,13 @@ import (
 	"berth/ui"
 )
 
-// listNav is what the list panes (Images, Containers) share: a table with a
-// filter line above it. apply re-filters and re-sorts the pane's rows;
-// moved updates what depends on the selected row.
+// listNav is the keys of a list pane's table and the filter line above it.
+// apply re-filters and re-sorts the pane's rows.
 type listNav struct {
 	table  *ui.Table
 	filter *ui.Filter
 	keys   *ui.KeyMap
 	apply  func()
-	moved  func()
 }
 
 // key takes the keys every list pane shares: typing in the filter (the
@@ -25,14 +23,12 @@ func (n listNav) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if n.filter.Typing() {
 		if (km.Up.Matches(msg) || km.Down.Matches(msg)) && msg.Text == "" {
 			n.table.Update(msg, km)
-			n.moved()
 			return true, nil
 		}
 		return true, n.edit(msg)
 	}
 	switch {
 	case n.table.Update(msg, km):
-		n.moved()
 	case km.Filter.Matches(msg):
 		n.filter.Open()
 	case km.Back.Matches(msg):
@@ -52,7 +48,6 @@ func (n listNav) edit(msg tea.Msg) tea.Cmd {
 	if changed {
 		n.apply()
 		n.table.SetCursor(0)
-		n.moved()
 	}
 	return cmd
 }

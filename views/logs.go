@@ -263,10 +263,10 @@ func (v *logsView) Key(msg tea.KeyPressMsg) (closed bool) {
 	case k.Timestamps.Matches(msg):
 		v.timestamps = !v.timestamps
 		v.rerender()
-	case msg.String() == "g" || msg.String() == "home":
+	case v.env.Keys.Top.Matches(msg):
 		v.vp.GotoTop()
 		v.follow = v.vp.AtBottom()
-	case msg.String() == "G" || msg.String() == "end":
+	case v.env.Keys.Bottom.Matches(msg):
 		v.vp.GotoBottom()
 		v.follow = true
 	default:

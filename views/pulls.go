@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"berth/engine/events"
 	"berth/engine/image"
 	"berth/engine/progress"
 	"berth/themes"
@@ -124,8 +125,6 @@ type (
 	}
 	// pullExpiredMsg says pull ID has been over long enough to leave the dock.
 	pullExpiredMsg struct{ ID int }
-	// refreshImagesMsg asks the images view to reload.
-	refreshImagesMsg struct{}
 )
 
 // dockLinger is how long a finished pull stays in the dock.
@@ -207,7 +206,7 @@ func (ps *pullsView) Update(msg tea.Msg) tea.Cmd {
 		p.apply(msg.Snap)
 		p.done, p.result, p.err, p.finished = true, msg.Result, msg.Err, ps.env.now()
 		expire := tea.Tick(dockLinger, func(time.Time) tea.Msg { return pullExpiredMsg{ID: p.id} })
-		refresh := func() tea.Msg { return refreshImagesMsg{} }
+		refresh := func() tea.Msg { return changedMsg{Type: events.TypeImage} }
 		var then tea.Cmd
 		if p.err == nil && p.then != nil {
 			msg := p.then

@@ -84,7 +84,7 @@ func (v *containersView) runDone(msg runDoneMsg) tea.Cmd {
 	switch {
 	case msg.Err == nil && msg.Container != nil:
 		c := msg.Container
-		v.selectID = c.ID
+		v.selectKey = c.ID
 		name := c.Name
 		if name == "" {
 			name = shortID(c.ID)
@@ -95,7 +95,7 @@ func (v *containersView) runDone(msg runDoneMsg) tea.Cmd {
 	case msg.Container != nil:
 		// Created, but it would not start (a command that is not in the
 		// image): it is listed like `docker run` leaves it; the error says why.
-		v.selectID = msg.Container.ID
+		v.selectKey = msg.Container.ID
 		return tea.Batch(ui.ErrorStatus(msg.Err), v.refresh())
 	case errdefs.IsNotFound(msg.Err) && !msg.AfterPull:
 		st := v.env.Styles
