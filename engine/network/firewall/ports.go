@@ -1,5 +1,3 @@
-// Package firewall holds the packet-filter rules of berth's networks.
-//
 // Published ports (this file) are kernel DNAT rules written with
 // iptables-restore, so they go where Docker's and Podman's rules are (the
 // iptables tables, whichever backend iptables uses) and work while no
@@ -17,9 +15,10 @@
 //	                            and from published ports, also under Docker's
 //	                            FORWARD policy DROP
 //
-// Every rule of a container carries the comment "berth-ports:<container id>",
-// which is how RemovePorts finds them, also after the monitor that added
-// them was killed. Changes are made under an flock of /run/berth-firewall.lock
+// Every rule of a container carries the comment "berth-ports:<root>:<container
+// id>" (root: a tag of the berth root, so that several roots on one host
+// leave each other's rules alone), which is how RemovePorts finds them,
+// also after the monitor that added them was killed. Changes are made under an flock of /run/berth-firewall.lock
 // (iptables-restore --noflush flushes a chain it is told to declare, so two
 // processes must not both create the chains).
 //
@@ -27,6 +26,7 @@
 // (set by AddPorts): the kernel routes a loopback source out of a
 // non-loopback interface only then; the source is masqueraded to the
 // bridge's address so the container can answer.
+
 package firewall
 
 import (
@@ -56,6 +56,7 @@ type Forward struct {
 
 // Ports are the published ports of one container.
 type Ports struct {
+	Root     string // a tag of the berth root (no spaces, quotes or colons)
 	Owner    string // the container's ID
 	Bridge   string // the host bridge its address is on
 	Forwards []Forward
@@ -90,8 +91,8 @@ func AddPorts(ctx context.Context, p Ports) error {
 	if len(p.Forwards) == 0 {
 		return nil
 	}
-	if p.Owner == "" || strings.ContainsAny(p.Owner, " \"\n") {
-		return errdefs.InvalidArgument("published ports: bad owner %q", p.Owner)
+	if !tagOK(p.Root) || !tagOK(p.Owner) {
+		return errdefs.InvalidArgument("published ports: bad root %q or owner %q", p.Root, p.Owner)
 	}
 	for _, f := range p.Forwards {
 		if (f.Proto != "tcp" && f.Proto != "udp") || f.HostPort == 0 || f.ContainerPort == 0 || !f.ContainerIP.Is4() {
@@ -113,7 +114,7 @@ func AddPorts(ctx context.Context, p Ports) error {
 		return err
 	}
 	script := map[string][]string{}
-	stale(saved, p.Owner, script)
+	stale(saved, p.Root, p.Owner, script)
 	for _, c := range portChains {
 		if !saved.hasChain(c.table, c.chain) {
 			script[c.table] = append(script[c.table], "-N "+c.chain)
@@ -128,7 +129,7 @@ func AddPorts(ctx context.Context, p Ports) error {
 			}
 		}
 	}
-	mark := fmt.Sprintf(`-m comment --comment "%s%s"`, portComment, p.Owner)
+	mark := fmt.Sprintf(`-m comment --comment "%s%s:%s"`, portComment, p.Root, p.Owner)
 	script["raw"] = append(script["raw"], fmt.Sprintf("-A %s -d 127.0.0.0/8 -i %s %s -j DROP", portChain, p.Bridge, mark))
 	for _, f := range p.Forwards {
 		dst := ""
@@ -150,20 +151,21 @@ func AddPorts(ctx context.Context, p Ports) error {
 	return nil
 }
 
-// RemovePorts removes every rule of the container owner; with the last
-// published port of all gone, berth's chains go too.
-func RemovePorts(ctx context.Context, owner string) error {
-	return removePorts(ctx, func(o string) bool { return o == owner })
+// RemovePorts removes every rule of the container owner of root; with the
+// last published port of all gone, berth's chains go too.
+func RemovePorts(ctx context.Context, root, owner string) error {
+	return removePorts(ctx, root, func(o string) bool { return o == owner })
 }
 
-// RemovePortsExcept removes the rules of every container for which keep
-// says false: the start-up reconciliation passes the containers that exist.
-func RemovePortsExcept(ctx context.Context, keep func(owner string) bool) error {
-	return removePorts(ctx, func(o string) bool { return !keep(o) })
+// RemovePortsExcept removes the rules of every container of root for which
+// keep says false: the start-up reconciliation passes the containers that
+// exist.
+func RemovePortsExcept(ctx context.Context, root string, keep func(owner string) bool) error {
+	return removePorts(ctx, root, func(o string) bool { return !keep(o) })
 }
 
-// PortOwners lists the containers that have published-port rules.
-func PortOwners(ctx context.Context) ([]string, error) {
+// PortOwners lists the containers of root that have published-port rules.
+func PortOwners(ctx context.Context, root string) ([]string, error) {
 	saved, err := iptablesSave(ctx)
 	if err != nil {
 		return nil, err
@@ -172,7 +174,7 @@ func PortOwners(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, lines := range saved {
 		for _, l := range lines {
-			if o := ownerOf(l); o != "" && !seen[o] {
+			if r, o := ownerOf(l); r == root && o != "" && !seen[o] {
 				seen[o] = true
 				out = append(out, o)
 			}
@@ -181,7 +183,7 @@ func PortOwners(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-func removePorts(ctx context.Context, drop func(owner string) bool) error {
+func removePorts(ctx context.Context, root string, drop func(owner string) bool) error {
 	unlock, err := lockPorts()
 	if err != nil {
 		return err
@@ -195,8 +197,8 @@ func removePorts(ctx context.Context, drop func(owner string) bool) error {
 	left := false
 	for table, lines := range saved {
 		for _, l := range lines {
-			if o := ownerOf(l); o != "" {
-				if drop(o) {
+			if r, o := ownerOf(l); o != "" {
+				if r == root && drop(o) {
 					script[table] = append(script[table], "-D"+strings.TrimPrefix(l, "-A"))
 				} else {
 					left = true
@@ -226,27 +228,35 @@ func removePorts(ctx context.Context, drop func(owner string) bool) error {
 }
 
 // stale adds to script the deletion of owner's rules that are there.
-func stale(saved savedRules, owner string, script map[string][]string) {
+func stale(saved savedRules, root, owner string, script map[string][]string) {
 	for table, lines := range saved {
 		for _, l := range lines {
-			if ownerOf(l) == owner {
+			if r, o := ownerOf(l); r == root && o == owner {
 				script[table] = append(script[table], "-D"+strings.TrimPrefix(l, "-A"))
 			}
 		}
 	}
 }
 
-// ownerOf is the container a saved rule line belongs to, "" if none.
-func ownerOf(line string) string {
+// ownerOf is the root and container a saved rule line belongs to, "" if
+// none.
+func ownerOf(line string) (root, owner string) {
 	i := strings.Index(line, `--comment "`+portComment)
 	if i < 0 || !strings.HasPrefix(line, "-A ") {
-		return ""
+		return "", ""
 	}
 	rest := line[i+len(`--comment "`+portComment):]
-	if j := strings.IndexByte(rest, '"'); j > 0 {
-		return rest[:j]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return "", ""
 	}
-	return ""
+	root, owner, _ = strings.Cut(rest[:j], ":")
+	return root, owner
+}
+
+// tagOK: a root tag or owner that can sit in a rule's comment.
+func tagOK(s string) bool {
+	return s != "" && len(s) <= 100 && !strings.ContainsAny(s, " \"\n\t:'\\")
 }
 
 // savedRules are iptables-save's lines by table: chain declarations

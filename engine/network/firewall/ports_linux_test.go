@@ -19,6 +19,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+const testRoot = "fwtest"
+
 func requireRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -237,7 +239,7 @@ func freePort(t *testing.T) uint16 {
 func owned(t *testing.T, owner string) int {
 	out, err := exec.Command("iptables-save").Output()
 	must(t, err)
-	return strings.Count(string(out), portComment+owner)
+	return strings.Count(string(out), portComment+testRoot+":"+owner)
 }
 
 func TestPortsForwardFromEverywhere(t *testing.T) {
@@ -245,8 +247,8 @@ func TestPortsForwardFromEverywhere(t *testing.T) {
 	ctx := context.Background()
 	owner := "test" + l.bridge
 	port, udpPort := freePort(t), freePort(t)
-	t.Cleanup(func() { RemovePorts(ctx, owner) })
-	p := Ports{Owner: owner, Bridge: l.bridge, Forwards: []Forward{
+	t.Cleanup(func() { RemovePorts(ctx, testRoot, owner) })
+	p := Ports{Root: testRoot, Owner: owner, Bridge: l.bridge, Forwards: []Forward{
 		{Proto: "tcp", HostPort: port, ContainerIP: l.ctrIP, ContainerPort: 80},
 		{Proto: "udp", HostPort: udpPort, ContainerIP: l.ctrIP, ContainerPort: 80},
 	}}
@@ -282,12 +284,12 @@ func TestPortsForwardFromEverywhere(t *testing.T) {
 		t.Errorf("udp: %q %v", buf[:n], err)
 	}
 
-	owners, err := PortOwners(ctx)
+	owners, err := PortOwners(ctx, testRoot)
 	must(t, err)
 	if !contains(owners, owner) {
 		t.Errorf("owners %v lack %s", owners, owner)
 	}
-	must(t, RemovePorts(ctx, owner))
+	must(t, RemovePorts(ctx, testRoot, owner))
 	if n := owned(t, owner); n != 0 {
 		t.Errorf("%d rules left", n)
 	}
@@ -301,8 +303,8 @@ func TestPortsOnOneAddress(t *testing.T) {
 	ctx := context.Background()
 	owner := "test" + l.bridge
 	port := freePort(t)
-	t.Cleanup(func() { RemovePorts(ctx, owner) })
-	must(t, AddPorts(ctx, Ports{Owner: owner, Bridge: l.bridge, Forwards: []Forward{
+	t.Cleanup(func() { RemovePorts(ctx, testRoot, owner) })
+	must(t, AddPorts(ctx, Ports{Root: testRoot, Owner: owner, Bridge: l.bridge, Forwards: []Forward{
 		{Proto: "tcp", HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: port, ContainerIP: l.ctrIP, ContainerPort: 80},
 	}}))
 	if _, err := greet(nil, fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
@@ -319,19 +321,27 @@ func TestRemovePortsExcept(t *testing.T) {
 	l := newLab(t)
 	ctx := context.Background()
 	a, b := "testa"+l.bridge, "testb"+l.bridge
-	t.Cleanup(func() { RemovePorts(ctx, a); RemovePorts(ctx, b) })
+	t.Cleanup(func() { RemovePorts(ctx, testRoot, a); RemovePorts(ctx, testRoot, b) })
 	for _, o := range []string{a, b} {
-		must(t, AddPorts(ctx, Ports{Owner: o, Bridge: l.bridge, Forwards: []Forward{
+		must(t, AddPorts(ctx, Ports{Root: testRoot, Owner: o, Bridge: l.bridge, Forwards: []Forward{
 			{Proto: "tcp", HostPort: freePort(t), ContainerIP: l.ctrIP, ContainerPort: 80}}}))
 	}
-	must(t, RemovePortsExcept(ctx, func(o string) bool { return o != b }))
+	// Another root's container with the same ID is not this root's business.
+	must(t, AddPorts(ctx, Ports{Root: "fwother", Owner: b, Bridge: l.bridge, Forwards: []Forward{
+		{Proto: "tcp", HostPort: freePort(t), ContainerIP: l.ctrIP, ContainerPort: 80}}}))
+	t.Cleanup(func() { RemovePorts(ctx, "fwother", b) })
+	must(t, RemovePortsExcept(ctx, testRoot, func(o string) bool { return o != b }))
 	if owned(t, a) == 0 || owned(t, b) != 0 {
 		t.Fatalf("a: %d rules, b: %d", owned(t, a), owned(t, b))
 	}
-	must(t, RemovePorts(ctx, a))
+	if others, _ := PortOwners(ctx, "fwother"); !contains(others, b) {
+		t.Fatalf("the other root's rules went too: %v", others)
+	}
+	must(t, RemovePorts(ctx, "fwother", b))
+	must(t, RemovePorts(ctx, testRoot, a))
 	out, err := exec.Command("iptables-save").Output()
 	must(t, err)
-	if others, _ := PortOwners(ctx); len(others) == 0 && strings.Contains(string(out), portChain) {
+	if others, _ := PortOwners(ctx, testRoot); len(others) == 0 && strings.Contains(string(out), portChain) {
 		t.Errorf("chains left with no rules:\n%s", out)
 	}
 }
@@ -340,12 +350,13 @@ func TestAddPortsRefusesBadInput(t *testing.T) {
 	requireRoot(t)
 	ctx := context.Background()
 	for _, p := range []Ports{
-		{Owner: "x\"y", Bridge: "lo", Forwards: []Forward{{Proto: "tcp", HostPort: 1, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
-		{Owner: "x", Bridge: "lo", Forwards: []Forward{{Proto: "sctp", HostPort: 1, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
-		{Owner: "x", Bridge: "lo", Forwards: []Forward{{Proto: "tcp", HostPort: 0, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
+		{Root: testRoot, Owner: "x\"y", Bridge: "lo", Forwards: []Forward{{Proto: "tcp", HostPort: 1, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
+		{Root: testRoot, Owner: "x", Bridge: "lo", Forwards: []Forward{{Proto: "sctp", HostPort: 1, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
+		{Root: testRoot, Owner: "x", Bridge: "lo", Forwards: []Forward{{Proto: "tcp", HostPort: 0, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
+		{Root: "", Owner: "x", Bridge: "lo", Forwards: []Forward{{Proto: "tcp", HostPort: 1, ContainerPort: 1, ContainerIP: netip.MustParseAddr("10.0.0.1")}}},
 	} {
 		if err := AddPorts(ctx, p); err == nil {
-			RemovePorts(ctx, p.Owner)
+			RemovePorts(ctx, testRoot, p.Owner)
 			t.Errorf("accepted %+v", p)
 		}
 	}
