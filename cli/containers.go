@@ -86,7 +86,12 @@ func (f *createFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.capAdd, "cap-add", nil, "add a capability")
 	fl.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop a capability")
 	fl.StringArrayVar(&f.secOpts, "security-opt", nil, "seccomp=unconfined, no-new-privileges[=true|false]")
-	fl.StringVar(&f.o.NetworkMode, "network", "none", "network: none or host (bridges come later)")
+	fl.StringVar(&f.o.NetworkMode, "network", "bridge", "network: bridge, host, none or a network's name")
+	fl.StringArrayVar(&f.o.NetworkAliases, "network-alias", nil, "another name of the container on its network")
+	fl.StringVar(&f.o.IPAddress, "ip", "", "the container's IPv4 address on its network")
+	fl.StringVar(&f.o.MacAddress, "mac-address", "", "the container's MAC address")
+	fl.StringArrayVar(&f.o.DNS, "dns", nil, "a nameserver for the container's resolv.conf")
+	fl.StringArrayVar(&f.o.ExtraHosts, "add-host", nil, "a line for /etc/hosts: NAME:ADDRESS")
 	fl.StringVar(&f.pull, "pull", "missing", "pull the image: missing, always, never")
 }
 

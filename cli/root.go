@@ -115,5 +115,6 @@ func (a *app) command(tui TUI) *cobra.Command {
 	root.AddCommand(a.containerCommands()...)
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())
 	root.AddCommand(a.systemCommands()...)
+	root.AddCommand(a.networkCommands()...)
 	return root
 }

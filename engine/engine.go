@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"berth/engine/errdefs"
 	"berth/engine/events"
 	"berth/engine/image"
+	"berth/engine/network"
 	"berth/engine/snapshot"
 	"berth/engine/store"
 )
@@ -31,11 +33,16 @@ const (
 type Option func(*options)
 
 type options struct {
-	runRoot string
+	runRoot       string
+	defaultSubnet netip.Prefix
 }
 
 // WithRunRoot sets the directory for runtime state (default /run/berth).
 func WithRunRoot(dir string) Option { return func(o *options) { o.runRoot = dir } }
+
+// WithDefaultSubnet fixes the subnet of the default network when it is
+// made (on first use); by default berth picks a free one.
+func WithDefaultSubnet(p netip.Prefix) Option { return func(o *options) { o.defaultSubnet = p } }
 
 // Engine is an open berth root.
 type Engine struct {
@@ -43,6 +50,7 @@ type Engine struct {
 	db            *store.Store
 	images        *image.Service
 	containers    *container.Service
+	networks      *network.Manager
 }
 
 // New opens the berth root at root (creating it on first use) and cleans up
@@ -93,6 +101,8 @@ func New(ctx context.Context, root string, opts ...Option) (*Engine, error) {
 		return e.containers.InUse(ctx, id)
 	}))
 	e.containers = container.NewService(db, e.images, root, o.runRoot, exe)
+	e.networks = network.New(db, root, networkOptions(root, o)...)
+	e.containers.SetNetworks(e.networks)
 	// Layers of pulls and loads killed before they recorded their image go
 	// once unused for image.DefaultGracePeriod. Best effort: a failure here
 	// must not keep the root from opening; the next open tries again, and
@@ -104,6 +114,8 @@ func New(ctx context.Context, root string, opts ...Option) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	// Bridges and veths a killed process left (best effort, as above).
+	_ = e.networks.Reconcile(ctx)
 	return e, nil
 }
 

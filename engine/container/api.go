@@ -64,6 +64,12 @@ type CreateOptions struct {
 	Resources   Resources
 	Security    Security
 	NetworkMode string
+	// Network settings (see Config).
+	NetworkAliases []string
+	IPAddress      string
+	MacAddress     string
+	DNS            []string
+	ExtraHosts     []string
 }
 
 // Defaults Docker users expect.

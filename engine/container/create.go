@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine/errdefs"
+	"berth/engine/network"
 	"berth/engine/store"
 )
 
@@ -28,7 +29,9 @@ func config(o CreateOptions, imageID string, img imageConfig) (Config, error) {
 		StopSignal: firstOf(o.StopSignal, img.StopSignal, DefaultStopSignal),
 		Tty:        o.Tty, OpenStdin: o.OpenStdin, AutoRemove: o.AutoRemove,
 		Restart: o.Restart, Resources: o.Resources, Security: o.Security,
-		NetworkMode: firstOf(o.NetworkMode, "none"),
+		NetworkMode: firstOf(o.NetworkMode, "bridge"),
+		NetworkAliases: o.NetworkAliases, IPAddress: o.IPAddress, MacAddress: o.MacAddress,
+		DNS: o.DNS, ExtraHosts: o.ExtraHosts,
 		StopTimeout: DefaultStopTimeout,
 		LogMaxSize:  DefaultLogMaxSize, LogMaxFiles: DefaultLogMaxFiles,
 	}
@@ -59,12 +62,13 @@ func config(o CreateOptions, imageID string, img imageConfig) (Config, error) {
 		return c, errdefs.InvalidArgument("no command specified: the image %s has none; give one after the image name", o.Image)
 	case c.AutoRemove && c.Restart.Name != "no":
 		return c, errdefs.InvalidArgument("conflicting options: --restart and --rm: a container removed at exit cannot restart")
-	case c.NetworkMode != "none" && c.NetworkMode != "host":
-		return c, errdefs.InvalidArgument("network %q is not available yet: use --network none or --network host", c.NetworkMode)
 	case c.StopTimeout < -1:
 		return c, errdefs.InvalidArgument("invalid stop timeout %d: use seconds, or -1 to wait forever", c.StopTimeout)
 	}
 	if _, err := ParseSignal(c.StopSignal); err != nil {
+		return c, err
+	}
+	if err := checkNetworkOptions(&c); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -116,6 +120,11 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
 	}
+	if err := s.prepareNetwork(ctx, c); err != nil {
+		os.RemoveAll(s.dir(c.ID))
+		return nil, err
+	}
+	var ep *network.Endpoint
 	cfgJSON, _ := json.Marshal(c.Config)
 	stJSON, _ := json.Marshal(c.State)
 	for try := 0; ; try++ {
@@ -127,6 +136,9 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 				Created: c.Created, Config: cfgJSON, State: stJSON}); err != nil {
 				return err
 			}
+			if ep, err = s.allocateNetwork(tx, c); err != nil {
+				return err
+			}
 			return s.event(tx, c, "create", map[string]string{"image": c.Config.Image})
 		})
 		if err == nil || o.Name != "" || !errdefs.IsConflict(err) || try > 10 {
@@ -136,6 +148,12 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 	if err != nil {
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
+	}
+	if ep != nil {
+		if err := s.writeNetworkFiles(c, []network.Endpoint{*ep}); err != nil {
+			s.Remove(context.WithoutCancel(ctx), c.ID, RemoveOptions{Force: true})
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -297,6 +315,7 @@ func (s *Service) destroy(ctx context.Context, c *Container) error {
 func (s *Service) cleanupRuntime(id string) {
 	destroyLibcontainer(s.stateRoot(), id)
 	removeCgroups(id)
+	s.releaseNetwork(id)
 	unmount(s.rootfs(id))
 	os.RemoveAll(s.runDir(id))
 	os.Remove(s.socket(id))

@@ -51,6 +51,21 @@ var defaultNameservers = []string{"8.8.8.8", "8.8.4.4"}
 // standing in when none remain. A host running systemd-resolved's stub
 // (127.0.0.53) contributes its upstream list instead.
 func WriteEtcFiles(dir string, c *Container, networkMode string) (SpecPaths, error) {
+	return WriteEtcFilesNet(dir, c, networkMode, EtcNet{Nameservers: c.Config.DNS, ExtraHosts: c.Config.ExtraHosts})
+}
+
+// EtcNet is what a container's networks add to its /etc files.
+type EtcNet struct {
+	Addresses   []string // the container's addresses: a hosts line each for its hostname
+	Nameservers []string // replace the host's (--dns, or a user network's resolver)
+	Options     []string // more resolv.conf options (ndots:0 with the embedded resolver)
+	ExtraHosts  []string // "name:address" (--add-host), hosts lines before the container's own
+}
+
+// WriteEtcFilesNet is WriteEtcFiles for a container with addresses: hosts
+// gets Docker's lines for them and for --add-host, resolv.conf the given
+// nameservers (the search and options lines of the host's are kept).
+func WriteEtcFilesNet(dir string, c *Container, networkMode string, en EtcNet) (SpecPaths, error) {
 	p := SpecPaths{
 		Hosts:        filepath.Join(dir, HostsFile),
 		HostnameFile: filepath.Join(dir, HostnameFile),
@@ -66,6 +81,22 @@ func WriteEtcFiles(dir string, c *Container, networkMode string) (SpecPaths, err
 	resolv, err := resolvConf(hostNet)
 	if err != nil {
 		return SpecPaths{}, err
+	}
+	if len(en.Addresses) > 0 || len(en.ExtraHosts) > 0 {
+		var b bytes.Buffer
+		b.Write(hosts)
+		for _, h := range en.ExtraHosts {
+			if name, ip, ok := strings.Cut(h, ":"); ok {
+				fmt.Fprintf(&b, "%s\t%s\n", ip, name)
+			}
+		}
+		for _, a := range en.Addresses {
+			fmt.Fprintf(&b, "%s\t%s\n", a, Hostname(c))
+		}
+		hosts = b.Bytes()
+	}
+	if len(en.Nameservers) > 0 && !hostNet {
+		resolv = replaceNameservers(resolv, en.Nameservers, en.Options)
 	}
 	for _, f := range []struct {
 		path string
@@ -116,6 +147,25 @@ func resolvConf(hostNet bool) ([]byte, error) {
 		}
 	}
 	return out.Bytes(), nil
+}
+
+// replaceNameservers is resolv.conf b with ns as its nameservers and opts
+// added to its options.
+func replaceNameservers(b []byte, ns, opts []string) []byte {
+	var out bytes.Buffer
+	for _, n := range ns {
+		fmt.Fprintf(&out, "nameserver %s\n", n)
+	}
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if _, ok := nameserverOf(line); ok || strings.TrimSpace(line) == "" {
+			continue
+		}
+		out.WriteString(strings.TrimRight(line, "\n") + "\n")
+	}
+	if len(opts) > 0 {
+		fmt.Fprintf(&out, "options %s\n", strings.Join(opts, " "))
+	}
+	return out.Bytes()
 }
 
 func nameservers(b []byte) []string {

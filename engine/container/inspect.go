@@ -270,7 +270,13 @@ func (s *Service) Inspect(ctx context.Context, ref string) (*Inspect, error) {
 	// ports, volumes, health check) and its layers; a container whose
 	// image was removed (rmi -f) is described without them.
 	img, _ := s.images.Resolve(ctx, c.Config.ImageID)
-	return s.inspect(c, img), nil
+	in := s.inspect(c, img)
+	eps, err := s.endpoints(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	fillNetwork(&in.NetworkSettings, c, eps)
+	return in, nil
 }
 
 // inspect builds the document of c; img may be nil.

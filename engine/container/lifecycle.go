@@ -184,6 +184,9 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 		Log:    monitor.LogConfig{Path: s.logPath(c.ID), MaxSize: c.Config.LogMaxSize, MaxFiles: c.Config.LogMaxFiles},
 		Socket: s.socket(c.ID), WaitAttach: waitAttach,
 	}
+	if b.Network, err = s.networkAttachments(ctx, c); err != nil {
+		return nil, err
+	}
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return nil, err

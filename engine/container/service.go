@@ -31,6 +31,7 @@ type Service struct {
 	root    string // <root>/containers
 	runRoot string // <run>
 	exe     string // the berth binary, started again as each container's monitor
+	nets    Networks // bridge networks (network.go); nil: none and host only
 }
 
 // NewService builds the container service. exe is the binary to run as

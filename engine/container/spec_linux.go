@@ -38,11 +38,6 @@ func Spec(c *Container, p SpecPaths) (*specs.Spec, error) {
 	cfg := &c.Config
 	sec := cfg.Security
 	hostNet := cfg.NetworkMode == "host"
-	switch cfg.NetworkMode {
-	case "", "none", "host":
-	default:
-		return nil, errdefs.InvalidArgument("network mode %q is not supported: use none or host", cfg.NetworkMode)
-	}
 	args := cfg.Args()
 	if len(args) == 0 {
 		return nil, errdefs.InvalidArgument("no command to run: the image has no Cmd or Entrypoint, so give one after the image name")

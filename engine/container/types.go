@@ -97,7 +97,14 @@ type Config struct {
 	Restart     RestartPolicy
 	Resources   Resources
 	Security    Security
-	NetworkMode string // "none" (default for now) or "host"
+	NetworkMode string // "bridge" (default), "none", "host" or a user network's name
+	// The container's place on its network (run's --network-alias, --ip,
+	// --mac-address) and its resolver settings (--dns, --add-host).
+	NetworkAliases []string `json:",omitempty"`
+	IPAddress      string   `json:",omitempty"`
+	MacAddress     string   `json:",omitempty"`
+	DNS            []string `json:",omitempty"`
+	ExtraHosts     []string `json:",omitempty"` // "name:address"
 	LogMaxSize  int64  // bytes per log file before rotation
 	LogMaxFiles int    // rotated files kept
 }

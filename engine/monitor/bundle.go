@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/runc/libcontainer/configs"
+
+	"berth/engine/network"
 )
 
 // Bundle is everything a monitor needs to own one container. The engine
@@ -30,6 +32,10 @@ type Bundle struct {
 	// client attaches asking to start it (foreground `berth run`), so no
 	// output is missed; after 10 s the monitor starts it anyway.
 	WaitAttach bool
+	// Network is what network.Configure sets up in the container's network
+	// namespace once its init exists, before it executes (empty for
+	// --network none and host); the host ends go when the run ends.
+	Network []network.Attachment `json:",omitempty"`
 }
 
 // Process is what runs in the container.

@@ -20,6 +20,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer"
 	"golang.org/x/sys/unix"
 
+	"berth/engine/network"
 	"berth/pty"
 )
 
@@ -345,6 +346,15 @@ func (m *monitor) start() (*run, *startError) {
 	}
 	pid, _ := p.Pid()
 	m.initPid.Store(int64(pid))
+	if len(m.b.Network) > 0 {
+		if err := network.Configure(pid, m.b.Network); err != nil {
+			network.Unconfigure(m.b.Network)
+			c.Signal(unix.SIGKILL)
+			p.Wait()
+			c.Destroy()
+			return fail(&startError{125, oneLine(err.Error())})
+		}
+	}
 
 	m.mu.Lock()
 	m.cur = r
@@ -478,6 +488,7 @@ func (m *monitor) drain(r *run) {
 // endRun closes the run's files and destroys its container (cgroup and
 // state directory).
 func (m *monitor) endRun(r *run) {
+	network.Unconfigure(m.b.Network)
 	m.mu.Lock()
 	if m.cur == r {
 		m.cur = nil

@@ -10,7 +10,7 @@ import (
 
 // Where subnets are chosen from (see the package comment).
 var (
-	defaultPool = netip.MustParsePrefix("10.210.0.0/12") // 10.208-10.223: /16s from 10.210 on
+	defaultPool = netip.MustParsePrefix("10.200.0.0/12") // /16s from 10.200 to the pool's end, 10.207
 	userPool    = netip.MustParsePrefix("10.220.0.0/14") // 10.220-10.223: /24s
 )
 

@@ -35,6 +35,18 @@ type Attachment struct {
 	Default  bool // the default route goes through this network
 }
 
+// aliasRoot is the root directory named in a link alias of berth's.
+func aliasRoot(alias string) (string, bool) {
+	f := strings.SplitN(alias, " ", 6)
+	switch {
+	case len(f) >= 5 && f[0] == "berth" && f[2] == "net":
+		return strings.Join(f[4:], " "), true
+	case len(f) == 6 && f[0] == "berth" && f[2] == "ep":
+		return f[5], true
+	}
+	return "", false
+}
+
 // hostPrefixes are the host's IPv4 routes and addresses (default routes
 // aside), which a new subnet must not overlap.
 func hostPrefixes() ([]taken, error) {
@@ -138,14 +150,18 @@ func (m *Manager) ensureBridgeLink(n *Network) (bool, error) {
 		}
 		return false, nil
 	}
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, Alias: m.bridgeAlias(n), Flags: net.FlagUp}}
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, Flags: net.FlagUp}}
 	if err := netlink.LinkAdd(br); err != nil {
 		if errors.Is(err, unix.EEXIST) {
 			return false, nil
 		}
 		return false, fmt.Errorf("network %s: create bridge %s: %w", n.Name, n.Bridge, err)
 	}
+	// The kernel ignores an alias given at creation: set it now.
 	l, err := netlink.LinkByName(n.Bridge)
+	if err == nil {
+		err = netlink.LinkSetAlias(l, m.bridgeAlias(n))
+	}
 	if err == nil {
 		err = netlink.AddrAdd(l, &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(n.Gateway, n.Subnet.Bits()))})
 		if err == nil || errors.Is(err, unix.EEXIST) {
@@ -259,7 +275,7 @@ func configureOne(h *netlink.Handle, ns netns.NsHandle, a Attachment) error {
 		return fmt.Errorf("MAC address %q: %w", a.MAC, err)
 	}
 	veth := &netlink.Veth{
-		LinkAttrs:        netlink.LinkAttrs{Name: a.HostVeth, MasterIndex: br.Attrs().Index, Alias: a.Alias, Flags: net.FlagUp},
+		LinkAttrs:        netlink.LinkAttrs{Name: a.HostVeth, MasterIndex: br.Attrs().Index, Flags: net.FlagUp},
 		PeerName:         a.IfName,
 		PeerNamespace:    netlink.NsFd(int(ns)),
 		PeerHardwareAddr: mac,
@@ -267,7 +283,11 @@ func configureOne(h *netlink.Handle, ns netns.NsHandle, a Attachment) error {
 	if err := netlink.LinkAdd(veth); err != nil {
 		return fmt.Errorf("create veth %s: %w", a.HostVeth, err)
 	}
-	in, err := h.LinkByName(a.IfName)
+	err = netlink.LinkSetAlias(veth, a.Alias) // not taken at creation
+	var in netlink.Link
+	if err == nil {
+		in, err = h.LinkByName(a.IfName)
+	}
 	if err == nil {
 		err = h.AddrAdd(in, &netlink.Addr{IPNet: ipNet(a.Address)})
 	}
@@ -358,7 +378,7 @@ func (m *Manager) Release(containerID string) {
 	if err != nil {
 		return
 	}
-	prefix := fmt.Sprintf("berth %s ep %s ", m.tag, containerID)
+	prefix := fmt.Sprintf("berth %s ep %s ", m.tag, containerID) // then the network and the root
 	for _, l := range links {
 		if strings.HasPrefix(l.Attrs().Alias, prefix) {
 			netlink.LinkDel(l)
@@ -375,13 +395,18 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 		return nil // no netlink, nothing of ours either
 	}
 	prefix := "berth " + m.tag + " "
-	var ours []netlink.Link
+	var ours, stale []netlink.Link
 	for _, l := range links {
-		if strings.HasPrefix(l.Attrs().Alias, prefix) {
+		alias := l.Attrs().Alias
+		if strings.HasPrefix(alias, prefix) {
 			ours = append(ours, l)
+		} else if root, ok := aliasRoot(alias); ok && root != "" {
+			if _, err := os.Stat(filepath.Join(root, "db")); errors.Is(err, os.ErrNotExist) {
+				stale = append(stale, l) // its root is gone
+			}
 		}
 	}
-	if len(ours) == 0 {
+	if len(ours) == 0 && len(stale) == 0 {
 		return nil
 	}
 	nets := map[string]bool{}
@@ -405,13 +430,12 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	var stale []netlink.Link
 	for _, l := range ours {
 		f := strings.Fields(strings.TrimPrefix(l.Attrs().Alias, prefix))
 		switch {
-		case len(f) == 2 && f[0] == "net" && !nets[f[1]]:
+		case len(f) >= 2 && f[0] == "net" && !nets[f[1]]:
 			stale = append(stale, l)
-		case len(f) == 3 && f[0] == "ep" && !eps[f[1]+" "+f[2]]:
+		case len(f) >= 3 && f[0] == "ep" && !eps[f[1]+" "+f[2]]:
 			stale = append(stale, l)
 		}
 	}

@@ -23,13 +23,15 @@
 //     container and network, whose host end bv<11 hex> is a port of the
 //     bridge and whose other end is the container's eth0 (eth1... for
 //     further networks). Every such link carries an alias ("berth <root
-//     tag> net <network id>" on a bridge, "berth <root tag> ep <container
-//     id> <network id>" on a veth) so that reconciliation knows which root
-//     and which object it belongs to; the root tag is a hash of the root
-//     directory, so several berth roots on one host leave each other's
-//     links alone. Rules: package firewall.
-//   - Subnets: the default network takes the first /16 of 10.210.0.0 to
-//     10.219.0.0 that overlaps no route and no address of the host and no
+//     tag> net <network id> <root>" on a bridge, "berth <root tag> ep
+//     <container id> <network id> <root>" on a veth) so that
+//     reconciliation knows which root and which object it belongs to; the
+//     root tag is a hash of the root directory, so several berth roots on
+//     one host leave each other's live links alone, and links of a root
+//     whose directory is gone (a test's) go at the next start of any root.
+//     Rules: package firewall.
+//   - Subnets: the default network takes the first /16 of 10.200.0.0 to
+//     10.207.0.0 (then a /24 of the user pool) that overlaps no route and no address of the host and no
 //     other berth network (Docker's 172.17.0.0/16 and Podman's
 //     10.88.0.0/16 are routes when they exist), or WithDefaultSubnet's.
 //     User networks without --subnet take the first free /24 of
@@ -136,6 +138,7 @@ type CreateOptions struct {
 type Manager struct {
 	db            *store.Store
 	tag           string // the root's tag in link aliases
+	root          string // the root directory, also in link aliases
 	defaultBridge string
 	defaultSubnet netip.Prefix
 	lockPath      string
@@ -158,7 +161,7 @@ func WithLockPath(p string) Option { return func(m *Manager) { m.lockPath = p } 
 // New builds the manager of the root whose directory is root.
 func New(db *store.Store, root string, opts ...Option) *Manager {
 	h := sha256.Sum256([]byte(root))
-	m := &Manager{db: db, tag: hex.EncodeToString(h[:4]), lockPath: "/run/berth-network.lock"}
+	m := &Manager{db: db, tag: hex.EncodeToString(h[:4]), root: root, lockPath: "/run/berth-network.lock"}
 	for _, o := range opts {
 		o(m)
 	}
@@ -440,7 +443,9 @@ func (m *Manager) EnsureDefault(ctx context.Context) error {
 				return errdefs.Wrap(errdefs.ErrConflict, err, "the default network's subnet: %v: choose another default subnet", err)
 			}
 		} else if n.Subnet, err = pickSubnet(defaultPool, 16, taken); err != nil {
-			return err
+			if n.Subnet, err = pickSubnet(userPool, 24, taken); err != nil {
+				return err
+			}
 		}
 		if n.Gateway, err = gateway(n.Subnet, ""); err != nil {
 			return err
@@ -457,6 +462,9 @@ func (m *Manager) EnsureDefault(ctx context.Context) error {
 // Remove deletes a user network, its bridge and its rules. One with
 // containers on it is a Conflict that names them.
 func (m *Manager) Remove(ctx context.Context, ref string) (*Network, error) {
+	if ref == DefaultName || ref == HostName || ref == NoneName {
+		return nil, errdefs.Conflict("%s is a pre-defined network and cannot be removed", ref)
+	}
 	unlock, err := m.hostLock(ctx)
 	if err != nil {
 		return nil, err
@@ -580,8 +588,10 @@ func hostVeth(containerID, networkID string) string {
 	return "bv" + hex.EncodeToString(h[:])[:11]
 }
 
-func (m *Manager) bridgeAlias(n *Network) string { return fmt.Sprintf("berth %s net %s", m.tag, n.ID) }
+func (m *Manager) bridgeAlias(n *Network) string {
+	return fmt.Sprintf("berth %s net %s %s", m.tag, n.ID, m.root)
+}
 
 func (m *Manager) vethAlias(containerID, networkID string) string {
-	return fmt.Sprintf("berth %s ep %s %s", m.tag, containerID, networkID)
+	return fmt.Sprintf("berth %s ep %s %s %s", m.tag, containerID, networkID, m.root)
 }
