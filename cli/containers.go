@@ -30,7 +30,7 @@ func (a *app) containerCommands() []*cobra.Command {
 	ctr.AddCommand(a.runCmd(), a.createCmd(), a.startCmd(), a.stopCmd(), a.restartCmd(), a.killCmd(),
 		a.pauseCmd(true), a.pauseCmd(false), a.waitCmd(), a.rmCmd("rm", "remove"), a.psCmd("ls", "list", "ps"),
 		a.logsCmd(), a.attachCmd(), a.execCmd(), a.containerInspectCmd(), a.statsCmd(), a.topCmd(),
-		a.renameCmd(), a.containerPruneCmd(), a.diffCmd())
+		a.renameCmd(), a.containerPruneCmd(), a.diffCmd(), a.portCmd())
 	return []*cobra.Command{ctr, a.runCmd(), a.createCmd(), a.startCmd(), a.stopCmd(), a.restartCmd(), a.killCmd(),
 		a.pauseCmd(true), a.pauseCmd(false), a.waitCmd(), a.rmCmd("rm"), a.psCmd("ps"), a.logsCmd(),
 		a.attachCmd(), a.execCmd(), a.statsCmd(), a.topCmd(), a.renameCmd(), a.diffCmd()}
@@ -55,6 +55,8 @@ type createFlags struct {
 	capAdd, capDrop, secOpts []string
 	pull                     string
 	stopTimeout              int
+
+	publish, expose []string // -p, --expose (port.go)
 }
 
 func (f *createFlags) add(cmd *cobra.Command) {
@@ -93,6 +95,9 @@ func (f *createFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.DNS, "dns", nil, "a nameserver for the container's resolv.conf")
 	fl.StringArrayVar(&f.o.ExtraHosts, "add-host", nil, "a line for /etc/hosts: NAME:ADDRESS")
 	fl.StringVar(&f.pull, "pull", "missing", "pull the image: missing, always, never")
+	fl.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a port: [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp], ranges as 8000-8010")
+	fl.BoolVarP(&f.o.PublishAll, "publish-all", "P", false, "publish every exposed port on a free host port")
+	fl.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range without publishing it: PORT[-PORT][/tcp|udp]")
 }
 
 // options turns the flags into create options, validating each value.
@@ -132,6 +137,9 @@ func (f *createFlags) options(cmd *cobra.Command, args []string) (container.Crea
 	}
 	var err error
 	if o.Restart, err = container.ParseRestartPolicy(f.restart); err != nil {
+		return o, err
+	}
+	if err := portOptions(&o, f.publish, f.expose); err != nil {
 		return o, err
 	}
 	if f.memory != "" {

@@ -116,5 +116,6 @@ func (a *app) command(tui TUI) *cobra.Command {
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())
 	root.AddCommand(a.systemCommands()...)
 	root.AddCommand(a.networkCommands()...)
+	root.AddCommand(a.portCmd())
 	return root
 }

@@ -111,8 +111,9 @@ func (c *Container) RunningFor() string {
 	return units.HumanDuration(c.now.Sub(c.s.Created)) + " ago"
 }
 
-// Ports are the published ports (berth publishes none yet).
-func (c *Container) Ports() string { return "" }
+// Ports are the published ports of a running container, and its other
+// exposed ports: "0.0.0.0:8080->80/tcp, 443/tcp".
+func (c *Container) Ports() string { return c.s.Ports }
 
 // State is the status word: "running", "exited", ...
 func (c *Container) State() string { return c.s.State.Status.String() }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"berth/engine/errdefs"
+	"berth/engine/network/portmap"
 	"berth/internal/units"
 )
 
@@ -19,6 +20,9 @@ type Summary struct {
 	State       State
 	Labels      map[string]string
 	NetworkMode string // the one network it is on: "none" or "host"
+
+	// Ports is ps's PORTS while it runs: "0.0.0.0:8080->80/tcp, 443/tcp".
+	Ports string
 }
 
 // StatusText is Docker's STATUS column: "Up 3 minutes", "Exited (0) 2 seconds ago".
@@ -70,6 +74,11 @@ type CreateOptions struct {
 	MacAddress     string
 	DNS            []string
 	ExtraHosts     []string
+
+	// Ports: -p (portmap.Parse), -P, --expose (portmap.ParseExpose).
+	PortBindings portmap.Bindings
+	PublishAll   bool
+	Expose       []portmap.Port
 }
 
 // Defaults Docker users expect.

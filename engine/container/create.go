@@ -71,6 +71,9 @@ func config(o CreateOptions, imageID string, img imageConfig) (Config, error) {
 	if err := checkNetworkOptions(&c); err != nil {
 		return c, err
 	}
+	if err := portsConfig(&c, o, img.ExposedPorts); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -80,6 +83,7 @@ type imageConfig struct {
 	WorkingDir, User     string
 	StopSignal           string
 	Labels               map[string]string
+	ExposedPorts         map[string]struct{} // "80/tcp"
 }
 
 func firstOf(s ...string) string {
@@ -105,7 +109,8 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 	}
 	ic := img.Config.Config
 	cfg, err := config(o, img.ID, imageConfig{Entrypoint: ic.Entrypoint, Cmd: ic.Cmd, Env: ic.Env,
-		WorkingDir: ic.WorkingDir, User: ic.User, StopSignal: ic.StopSignal, Labels: ic.Labels})
+		WorkingDir: ic.WorkingDir, User: ic.User, StopSignal: ic.StopSignal, Labels: ic.Labels,
+		ExposedPorts: ic.ExposedPorts})
 	if err != nil {
 		return nil, err
 	}
@@ -315,6 +320,7 @@ func (s *Service) destroy(ctx context.Context, c *Container) error {
 func (s *Service) cleanupRuntime(id string) {
 	destroyLibcontainer(s.stateRoot(), id)
 	removeCgroups(id)
+	s.unpublish(id) // port rules a killed monitor left
 	s.releaseNetwork(id)
 	unmount(s.rootfs(id))
 	os.RemoveAll(s.runDir(id))

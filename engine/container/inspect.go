@@ -355,6 +355,9 @@ func inspectConfig(c *Container, img *image.Resolved) image.ContainerConfig {
 				StartPeriod: h.StartPeriod, Retries: h.Retries}
 		}
 	}
+	if e := exposedPorts(cfg); e != nil { // the image's, --expose's and the published (ports.go)
+		out.ExposedPorts = e
+	}
 	return out
 }
 
@@ -368,7 +371,7 @@ func inspectHost(cfg Config) InspectHostConfig {
 			"max-size": logSize(cfg.LogMaxSize), "max-file": fmt.Sprint(cfg.LogMaxFiles),
 		}},
 		NetworkMode:   cfg.NetworkMode,
-		PortBindings:  map[string][]InspectPortBinding{},
+		PortBindings:  inspectPortBindings(cfg),
 		RestartPolicy: InspectRestartPolicy{Name: cfg.Restart.Name, MaximumRetryCount: cfg.Restart.MaxRetries},
 		AutoRemove:    cfg.AutoRemove,
 		CapAdd:        cfg.Security.CapAdd, CapDrop: cfg.Security.CapDrop,
@@ -389,6 +392,7 @@ func inspectHost(cfg Config) InspectHostConfig {
 	if h.RestartPolicy.Name == "" {
 		h.RestartPolicy.Name = "no"
 	}
+	h.PublishAllPorts = cfg.PublishAll
 	if cfg.LogMaxSize <= 0 {
 		h.LogConfig.Config = map[string]string{}
 	}
@@ -435,7 +439,7 @@ func logSize(n int64) string {
 func inspectNetwork(c *Container) InspectNetwork {
 	mode := c.Config.NetworkMode
 	n := InspectNetwork{
-		Ports:    map[string][]InspectPortBinding{},
+		Ports:    inspectPorts(c),
 		Networks: map[string]*InspectEndpoint{},
 	}
 	if mode != "" {
@@ -449,9 +453,11 @@ func inspectNetwork(c *Container) InspectNetwork {
 
 // summarize is c's row in `berth ps` (Service.List builds its rows with it).
 func summarize(c *Container) Summary {
-	return Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
+	sum := Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
 		Command: commandLine(c.Config.Args()), Created: c.Created, State: c.State, Labels: c.Config.Labels,
 		NetworkMode: c.Config.NetworkMode}
+	sum.Ports = portsColumn(c)
+	return sum
 }
 
 // commandLine is Docker's COMMAND of a container: its arguments joined by

@@ -116,6 +116,7 @@ func (s *Service) Start(ctx context.Context, ref string, o StartOptions) (*Launc
 	}
 	if _, err := s.mutate(ctx, c.ID, func(c *Container) (*events.Event, error) {
 		c.State.StoppedByUser, c.State.Error = false, ""
+		c.State.Ports = published(b.Ports)
 		return nil, nil
 	}); err != nil {
 		return nil, err
@@ -185,6 +186,9 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 		Socket: s.socket(c.ID), WaitAttach: waitAttach,
 	}
 	if b.Network, err = s.networkAttachments(ctx, c); err != nil {
+		return nil, err
+	}
+	if b.Ports, err = s.publishPorts(c, b.Network); err != nil { // ports.go
 		return nil, err
 	}
 	raw, err := json.Marshal(b)

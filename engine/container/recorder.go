@@ -277,6 +277,7 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		known[c.ID] = true
 	}
 	s.removeOrphans(known)
+	s.reconcilePorts(known) // rules of removed containers (ports.go)
 	return ctx.Err()
 }
 

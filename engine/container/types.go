@@ -8,6 +8,8 @@ package container
 import (
 	"fmt"
 	"time"
+
+	"berth/engine/network/portmap"
 )
 
 // Status is where a container stands in its lifecycle.
@@ -107,6 +109,11 @@ type Config struct {
 	ExtraHosts     []string `json:",omitempty"` // "name:address"
 	LogMaxSize  int64  // bytes per log file before rotation
 	LogMaxFiles int    // rotated files kept
+	// Published ports (ports.go): -p's bindings as given, -P, and every
+	// port the container exposes (the image's, --expose's, the published).
+	PortBindings portmap.Bindings `json:",omitempty"`
+	PublishAll   bool             `json:",omitempty"`
+	ExposedPorts []portmap.Port   `json:",omitempty"`
 }
 
 // Args is the command line the container runs: entrypoint then cmd.
@@ -129,6 +136,8 @@ type State struct {
 	// StoppedByUser is set by stop and kill so the restart policy leaves the
 	// container exited (Docker's rule for "always" until the next start).
 	StoppedByUser bool
+	// Ports are the host ports the current run publishes (ports.go).
+	Ports []portmap.Published `json:",omitempty"`
 }
 
 // Container is one container: identity, fixed config and current state.

@@ -16,6 +16,7 @@ import (
 	"github.com/opencontainers/runc/libcontainer/configs"
 
 	"berth/engine/network"
+	"berth/engine/network/firewall"
 )
 
 // Bundle is everything a monitor needs to own one container. The engine
@@ -36,6 +37,10 @@ type Bundle struct {
 	// namespace once its init exists, before it executes (empty for
 	// --network none and host); the host ends go when the run ends.
 	Network []network.Attachment `json:",omitempty"`
+	// Ports are the published ports: the monitor keeps their host ports
+	// bound and their forwarding rules in place while each run lasts
+	// (ports_linux.go).
+	Ports *firewall.Ports `json:",omitempty"`
 }
 
 // Process is what runs in the container.

@@ -93,6 +93,7 @@ type monitor struct {
 	reapMu     sync.Mutex   // held while libcontainer starts a process: it reaps its own helpers
 	initPid    atomic.Int64 // the current run's init, left to Process.Wait by the reaper
 	stopReaper context.CancelFunc
+	portHolds  []func() // host ports held for the published ports (ports_linux.go)
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
@@ -241,6 +242,9 @@ func (m *monitor) runOnce(ctx context.Context, first bool) (Exit, *startError) {
 
 // start creates the container and starts its init, which waits for Exec.
 func (m *monitor) start() (*run, *startError) {
+	if serr := m.publish(); serr != nil { // ports_linux.go
+		return nil, serr
+	}
 	pr := m.b.Process
 	rootfs := m.b.Rootfs.Target
 	uid, gid, groups, home, err := ResolveUser(rootfs, pr.User, pr.GroupAdd...)
@@ -274,6 +278,7 @@ func (m *monitor) start() (*run, *startError) {
 		}
 	}
 	fail := func(err *startError) (*run, *startError) {
+		m.unpublish()
 		closeAll(childEnds...)
 		closeAll(consoleParent, r.stdin, r.stdout, r.stderr, r.master)
 		return nil, err
@@ -488,6 +493,7 @@ func (m *monitor) drain(r *run) {
 // endRun closes the run's files and destroys its container (cgroup and
 // state directory).
 func (m *monitor) endRun(r *run) {
+	m.unpublish() // before the exit is recorded: stop returns with the ports free
 	network.Unconfigure(m.b.Network)
 	m.mu.Lock()
 	if m.cur == r {
@@ -577,6 +583,7 @@ func (m *monitor) finish(ex Exit) {
 	if m.stopReaper != nil {
 		m.stopReaper()
 	}
+	m.unpublish()
 	m.rec.Finished()
 	m.exitClients(ex, true)
 }
