@@ -25,7 +25,18 @@ func withNetworks(t *testing.T) (*berth, string) {
 			b.ok(append([]string{"rm", "-f"}, ids...)...)
 		}
 		b.ok("network", "prune", "-f")
-		links := rootLinks(t, b)
+		// The kernel deletes a container's veth when its namespace goes, in
+		// the background.
+		var links []netlink.Link
+		eventually(t, 3*time.Second, "the veths of removed containers to go", func() bool {
+			links = rootLinks(t, b)
+			for _, l := range links {
+				if l.Type() != "bridge" {
+					return false
+				}
+			}
+			return true
+		})
 		var bridges []string
 		for _, l := range links {
 			if l.Type() != "bridge" {
@@ -351,8 +362,15 @@ func TestNetworkCleanupAndReconcile(t *testing.T) {
 		t.Fatalf("no forwarding rules for %s:\n%s", bridge, rules)
 	}
 	b.ok("rm", "-f", "gonebox")
+	eventually(t, 3*time.Second, "the container's veth to go", func() bool {
+		for _, l := range rootLinks(t, b) {
+			if l.Type() == "veth" {
+				return false
+			}
+		}
+		return true
+	})
 	b.ok("network", "rm", "gone")
-	time.Sleep(100 * time.Millisecond)
 	if _, err := netlink.LinkByName(bridge); err == nil {
 		t.Errorf("bridge %s left after network rm", bridge)
 	}

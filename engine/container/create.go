@@ -321,7 +321,6 @@ func (s *Service) cleanupRuntime(id string) {
 	destroyLibcontainer(s.stateRoot(), id)
 	removeCgroups(id)
 	s.unpublish(id) // port rules a killed monitor left
-	s.releaseNetwork(id)
 	unmount(s.rootfs(id))
 	os.RemoveAll(s.runDir(id))
 	os.Remove(s.socket(id))

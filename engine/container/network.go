@@ -20,7 +20,6 @@ type Networks interface {
 	Connect(ctx context.Context, containerID string, pid int, r network.Request) (network.Endpoint, error)
 	Disconnect(tx *store.Tx, containerID, ref string) (*network.Network, error)
 	Unplug(containerID string, n *network.Network)
-	Release(containerID string)
 }
 
 // SetNetworks gives the service its network manager; without one, only
@@ -118,13 +117,6 @@ func (s *Service) networkAttachments(ctx context.Context, c *Container) ([]netwo
 		return nil, nil
 	}
 	return s.nets.Attachments(ctx, c.ID)
-}
-
-// releaseNetwork deletes the links a removed container left.
-func (s *Service) releaseNetwork(id string) {
-	if s.nets != nil {
-		s.nets.Release(id)
-	}
 }
 
 // endpoints lists c's endpoints (none without a network manager).

@@ -494,7 +494,6 @@ func (m *monitor) drain(r *run) {
 // state directory).
 func (m *monitor) endRun(r *run) {
 	m.unpublish() // before the exit is recorded: stop returns with the ports free
-	network.Unconfigure(m.b.Network)
 	m.mu.Lock()
 	if m.cur == r {
 		m.cur = nil

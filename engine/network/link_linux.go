@@ -372,20 +372,6 @@ func (m *Manager) Unplug(containerID string, n *Network) {
 	Unconfigure([]Attachment{{HostVeth: hostVeth(containerID, n.ID), Alias: m.vethAlias(containerID, n.ID)}})
 }
 
-// Release deletes whatever links of a removed container are left.
-func (m *Manager) Release(containerID string) {
-	links, err := netlink.LinkList()
-	if err != nil {
-		return
-	}
-	prefix := fmt.Sprintf("berth %s ep %s ", m.tag, containerID) // then the network and the root
-	for _, l := range links {
-		if strings.HasPrefix(l.Attrs().Alias, prefix) {
-			netlink.LinkDel(l)
-		}
-	}
-}
-
 // Reconcile deletes the links (and rules) of this root that a killed
 // process left: bridges of networks that no longer exist, veths of
 // containers that no longer exist or networks they left.

@@ -44,9 +44,11 @@
 // first use, under that lock: its record, its bridge and its rules.
 //
 // Cleanup: the kernel deletes a veth pair when the container's network
-// namespace goes, and the monitor deletes the host end when a run ends;
-// Release deletes what is left when a container is removed; removing a
-// network deletes its bridge and rules. Reconcile (at every engine start)
+// namespace goes (when its last process ends), in the background: berth
+// does not delete it itself on that path, as deleting a veth waits for an
+// RCU grace period (about 25 ms here), which every run --rm would pay.
+// disconnect deletes the host end of a running container's veth; removing
+// a network deletes its bridge and rules. Reconcile (at every engine start)
 // deletes links of this root whose network or container no longer
 // exists, and their rules. The default bridge stays once made, as docker0
 // does.
