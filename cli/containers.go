@@ -56,7 +56,8 @@ type createFlags struct {
 	pull                     string
 	stopTimeout              int
 
-	publish, expose []string // -p, --expose (port.go)
+	volumes, mounts, tmpfs []string // -v, --mount, --tmpfs
+	publish, expose        []string // -p, --expose (port.go)
 }
 
 func (f *createFlags) add(cmd *cobra.Command) {
@@ -95,6 +96,9 @@ func (f *createFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.o.DNS, "dns", nil, "a nameserver for the container's resolv.conf")
 	fl.StringArrayVar(&f.o.ExtraHosts, "add-host", nil, "a line for /etc/hosts: NAME:ADDRESS")
 	fl.StringVar(&f.pull, "pull", "missing", "pull the image: missing, always, never")
+	fl.StringArrayVarP(&f.volumes, "volume", "v", nil, "mount a volume or host path: [NAME|/HOST-PATH:]/PATH[:ro]")
+	fl.StringArrayVar(&f.mounts, "mount", nil, "mount: type=volume|bind|tmpfs,source=...,target=/PATH[,readonly]")
+	fl.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: /PATH[:OPTIONS]")
 	fl.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a port: [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp], ranges as 8000-8010")
 	fl.BoolVarP(&f.o.PublishAll, "publish-all", "P", false, "publish every exposed port on a free host port")
 	fl.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range without publishing it: PORT[-PORT][/tcp|udp]")
@@ -188,6 +192,18 @@ func (f *createFlags) options(cmd *cobra.Command, args []string) (container.Crea
 				return o, errdefs.InvalidArgument("invalid --security-opt %q: no-new-privileges takes true or false", so)
 			}
 			o.Security.NoNewPrivileges = nnp
+		}
+	}
+	for _, list := range []struct {
+		specs []string
+		parse func(string) (container.Mount, error)
+	}{{f.volumes, container.ParseVolumeFlag}, {f.mounts, container.ParseMountFlag}, {f.tmpfs, container.ParseTmpfsFlag}} {
+		for _, spec := range list.specs {
+			m, err := list.parse(spec)
+			if err != nil {
+				return o, err
+			}
+			o.Mounts = append(o.Mounts, m)
 		}
 	}
 	switch f.pull {
@@ -563,7 +579,6 @@ func (a *app) waitCmd() *cobra.Command {
 
 func (a *app) rmCmd(use string, aliases ...string) *cobra.Command {
 	var o container.RemoveOptions
-	var volumes bool
 	cmd := &cobra.Command{
 		Use: use + " [-f] CONTAINER [CONTAINER...]", Aliases: aliases, Short: "Remove containers",
 		Args: cobra.MinimumNArgs(1),
@@ -572,7 +587,7 @@ func (a *app) rmCmd(use string, aliases ...string) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&o.Force, "force", "f", false, "kill a running container first")
-	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "accepted for docker compatibility (no volumes yet)")
+	cmd.Flags().BoolVarP(&o.Volumes, "volumes", "v", false, "also remove the container's anonymous volumes")
 	return cmd
 }
 

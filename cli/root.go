@@ -115,6 +115,7 @@ func (a *app) command(tui TUI) *cobra.Command {
 	root.AddCommand(a.containerCommands()...)
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())
 	root.AddCommand(a.systemCommands()...)
+	root.AddCommand(a.volumeCommands()...)
 	root.AddCommand(a.networkCommands()...)
 	root.AddCommand(a.portCmd())
 	return root

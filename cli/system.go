@@ -205,10 +205,11 @@ func (a *app) dfCmd() *cobra.Command {
 			}
 			imgActive, imgFree := du.ImagesActive()
 			ctrActive, ctrSize, ctrFree := du.ContainersActive()
+			volActive, volSize, volFree := du.VolumesActive()
 			rows := []dfRow{
 				{"Images", len(du.Images.Images), imgActive, units.HumanSize(du.Images.LayersSize), reclaimable(imgFree, du.Images.LayersSize)},
 				{"Containers", len(du.Containers), ctrActive, units.HumanSize(ctrSize), reclaimable(ctrFree, ctrSize)},
-				{"Local Volumes", 0, 0, units.HumanSize(0), reclaimable(0, 0)},
+				{"Local Volumes", len(du.Volumes), volActive, units.HumanSize(volSize), reclaimable(volFree, volSize)},
 				{"Build Cache", 0, 0, units.HumanSize(0), reclaimable(0, 0)},
 			}
 			if f == "" {
@@ -258,7 +259,7 @@ func (a *app) writeDfVerbose(du engine.DiskUsage) error {
 	var ctrs []dfContainer
 	for _, c := range du.Containers {
 		ctrs = append(ctrs, dfContainer{ID: format.TruncateID(c.ID), Image: c.Image, Command: `"` + format.Ellipsis(c.Command, 20) + `"`,
-			LocalVolumes: "0", Size: units.HumanSize(c.SizeRw), RunningFor: units.Ago(c.Created, now),
+			LocalVolumes: fmt.Sprint(c.LocalVolumes), Size: units.HumanSize(c.SizeRw), RunningFor: units.Ago(c.Created, now),
 			Status: c.StatusText(now), Names: c.Name})
 	}
 	fmt.Fprintf(a.out, "\nContainers space usage:\n\n")
@@ -267,7 +268,17 @@ func (a *app) writeDfVerbose(du engine.DiskUsage) error {
 			"RunningFor": "CREATED", "Status": "STATUS", "Names": "NAMES"}, ctrs); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n\nBuild cache usage: 0B\n")
+	type dfVolume struct{ Name, Links, Size string }
+	var vols []dfVolume
+	for _, v := range du.Volumes {
+		vols = append(vols, dfVolume{Name: v.Name, Links: fmt.Sprint(v.RefCount), Size: units.HumanSize(v.Size)})
+	}
+	fmt.Fprintf(a.out, "\nLocal Volumes space usage:\n\n")
+	if err := format.Write(a.out, "table {{.Name}}\t{{.Links}}\t{{.Size}}",
+		format.Header{"Name": "VOLUME NAME", "Links": "LINKS", "Size": "SIZE"}, vols); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "\nBuild cache usage: 0B\n")
 	return nil
 }
 
@@ -291,7 +302,7 @@ func (a *app) systemPruneCmd() *cobra.Command {
 				what[1] = "all images without at least one container associated to them"
 			}
 			if volumes {
-				what = append(what, "all anonymous volumes not used by at least one container (berth has no volumes yet)")
+				what = append(what, "anonymous volumes not used by at least one container")
 			}
 			warning := "WARNING! This will remove:\n  - " + strings.Join(what, "\n  - ") + "\n"
 			if !force && !a.confirm(warning) {
@@ -309,6 +320,13 @@ func (a *app) systemPruneCmd() *cobra.Command {
 				}
 				fmt.Fprintln(a.out)
 			}
+			if len(rep.Volumes.Removed) > 0 {
+				fmt.Fprintln(a.out, "Deleted Volumes:")
+				for _, n := range rep.Volumes.Removed {
+					fmt.Fprintln(a.out, n)
+				}
+				fmt.Fprintln(a.out)
+			}
 			if len(rep.Images.Removed) > 0 {
 				fmt.Fprintln(a.out, "Deleted Images:")
 				printRemoved(a.out, rep.Images.Removed)
@@ -317,7 +335,7 @@ func (a *app) systemPruneCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", units.HumanSizeDigits(rep.Containers.Space+rep.Images.SpaceReclaimed, 4))
+			fmt.Fprintf(a.out, "Total reclaimed space: %s\n", units.HumanSizeDigits(rep.Containers.Space+rep.Images.SpaceReclaimed+rep.Volumes.Space, 4))
 			return nil
 		},
 	}

@@ -14,6 +14,7 @@ import (
 
 	"berth/engine/container"
 	"berth/engine/image"
+	"berth/engine/volume"
 )
 
 // Version is berth's release; the build adds its commit.
@@ -201,6 +202,7 @@ type DiskUsage struct {
 	Images     image.Usage
 	ImageUsers map[string]int // image ID -> containers made from it
 	Containers []ContainerUsage
+	Volumes    []VolumeUsage
 }
 
 // ContainerUsage is one container's writable layer.
@@ -229,7 +231,22 @@ func (e *Engine) DiskUsage(ctx context.Context) (DiskUsage, error) {
 		}
 		du.Containers = append(du.Containers, ContainerUsage{Summary: c, SizeRw: size})
 	}
-	return du, nil
+	du.Volumes, err = e.VolumesDiskUsage(ctx)
+	return du, err
+}
+
+// VolumesActive counts the volumes containers use, the bytes of all and
+// those of the unused ones.
+func (du DiskUsage) VolumesActive() (active int, size, reclaimable int64) {
+	for _, v := range du.Volumes {
+		size += v.Size
+		if v.RefCount > 0 {
+			active++
+		} else {
+			reclaimable += v.Size
+		}
+	}
+	return active, size, reclaimable
 }
 
 // ImagesActive counts the images that containers use, and the bytes of
@@ -271,13 +288,14 @@ func (du DiskUsage) ContainersActive() (active int, size, reclaimable int64) {
 // and dangling images.
 type PruneOptions struct {
 	All     bool // every image no container uses
-	Volumes bool // anonymous volumes no container uses (none until volumes land)
+	Volumes bool // anonymous volumes no container uses
 }
 
 // PruneReport is what system prune removed.
 type PruneReport struct {
 	Containers container.PruneReport
 	Images     image.PruneReport
+	Volumes    volume.PruneReport
 }
 
 // Prune removes stopped containers, then the images they held that are now
@@ -287,6 +305,11 @@ func (e *Engine) Prune(ctx context.Context, o PruneOptions) (PruneReport, error)
 	var err error
 	if rep.Containers, err = e.containers.Prune(ctx); err != nil {
 		return rep, err
+	}
+	if o.Volumes {
+		if rep.Volumes, err = e.PruneVolumes(ctx, false, volume.Filters{}); err != nil {
+			return rep, err
+		}
 	}
 	rep.Images, err = e.images.Prune(ctx, o.All)
 	return rep, err

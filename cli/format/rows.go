@@ -142,11 +142,21 @@ func (c *Container) Labels() string { return joinLabels(c.s.Labels) }
 // Label is the value of one label, "" when it is not set.
 func (c *Container) Label(name string) string { return c.s.Labels[name] }
 
-// Mounts names the container's volumes and bind mounts (none yet).
-func (c *Container) Mounts() string { return "" }
+// Mounts names the container's volumes and bind mounts, joined by commas;
+// each shortened to 15 characters when truncated, as docker does.
+func (c *Container) Mounts() string {
+	names := make([]string, len(c.s.Mounts))
+	for i, m := range c.s.Mounts {
+		if c.trunc {
+			m = Ellipsis(m, 15)
+		}
+		names[i] = m
+	}
+	return strings.Join(names, ",")
+}
 
-// LocalVolumes counts the container's local volumes (none yet).
-func (c *Container) LocalVolumes() string { return "0" }
+// LocalVolumes counts the container's local volumes.
+func (c *Container) LocalVolumes() string { return strconv.Itoa(c.s.LocalVolumes) }
 
 // Networks names the networks the container is on.
 func (c *Container) Networks() string { return c.s.NetworkMode }

@@ -21,6 +21,11 @@ type Summary struct {
 	Labels      map[string]string
 	NetworkMode string // the one network it is on: "none" or "host"
 
+	// Mounts are the volume names and bind sources (ps MOUNTS), of which
+	// LocalVolumes are volumes.
+	Mounts       []string
+	LocalVolumes int
+
 	// Ports is ps's PORTS while it runs: "0.0.0.0:8080->80/tcp, 443/tcp".
 	Ports string
 }
@@ -75,6 +80,9 @@ type CreateOptions struct {
 	DNS            []string
 	ExtraHosts     []string
 
+	// Mounts: -v, --mount, --tmpfs (ParseVolumeFlag, ParseMountFlag, ParseTmpfsFlag).
+	Mounts []Mount
+
 	// Ports: -p (portmap.Parse), -P, --expose (portmap.ParseExpose).
 	PortBindings portmap.Bindings
 	PublishAll   bool
@@ -92,6 +100,9 @@ const (
 // RemoveOptions for Remove.
 type RemoveOptions struct {
 	Force bool // kill a running container first
+	// Volumes (rm -v) also removes the container's anonymous volumes that
+	// no other container uses.
+	Volumes bool
 }
 
 // PruneReport says what prune removed.

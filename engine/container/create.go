@@ -115,6 +115,9 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 		return nil, err
 	}
 	cfg.Platform = img.Config.OS + "/" + img.Config.Architecture
+	if cfg.Mounts, err = resolveMounts(o.Mounts, ic.Volumes); err != nil {
+		return nil, err
+	}
 	c := &Container{ID: newID(), Name: o.Name, Created: time.Now(), Config: cfg, State: State{Status: Created}}
 	// Settings only the runtime spec checks (capabilities, ...) fail now,
 	// not at the first start.
@@ -122,6 +125,12 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 		return nil, err
 	}
 	if err := s.makeDirs(c, img.Layers); err != nil {
+		os.RemoveAll(s.dir(c.ID))
+		return nil, err
+	}
+	madeVolumes, err := s.prepareMounts(ctx, c, img.Layers)
+	if err != nil {
+		s.undoVolumes(ctx, madeVolumes)
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
 	}
@@ -141,6 +150,9 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 				Created: c.Created, Config: cfgJSON, State: stJSON}); err != nil {
 				return err
 			}
+			if err := useVolumes(tx, c); err != nil {
+				return err
+			}
 			if ep, err = s.allocateNetwork(tx, c); err != nil {
 				return err
 			}
@@ -151,6 +163,7 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 		}
 	}
 	if err != nil {
+		s.undoVolumes(ctx, madeVolumes)
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
 	}
@@ -273,7 +286,13 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 			return nil // its monitor removed it (--rm)
 		}
 	}
-	return s.destroy(ctx, c)
+	if err := s.destroy(ctx, c); err != nil {
+		return err
+	}
+	if o.Volumes {
+		return s.removeAnonymousVolumes(ctx, c)
+	}
+	return nil
 }
 
 // endMonitor kills the monitor of a container that has not started yet
@@ -311,6 +330,9 @@ func (s *Service) destroy(ctx context.Context, c *Container) error {
 	gone := s.dir(c.ID) + ".removing"
 	if err := os.Rename(s.dir(c.ID), gone); err != nil && !os.IsNotExist(err) {
 		return err
+	}
+	if c.Config.AutoRemove { // --rm takes the anonymous volumes along, as in Docker
+		s.removeAnonymousVolumes(ctx, c)
 	}
 	return os.RemoveAll(gone)
 }

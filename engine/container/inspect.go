@@ -100,6 +100,9 @@ type InspectHostConfig struct {
 	InspectResources
 	MaskedPaths   []string `json:"MaskedPaths"`
 	ReadonlyPaths []string `json:"ReadonlyPaths"`
+	// Mounts (--mount) and Tmpfs (--tmpfs), left out when empty, as Docker does.
+	Mounts []InspectHostMount `json:"Mounts,omitempty"`
+	Tmpfs  map[string]string  `json:"Tmpfs,omitempty"`
 }
 
 // InspectResources are Docker's cgroup settings inside HostConfig.
@@ -298,7 +301,7 @@ func (s *Service) inspect(c *Container, img *image.Resolved) *Inspect {
 			"UpperDir":  filepath.Join(s.dir(c.ID), "upper"),
 			"WorkDir":   filepath.Join(s.dir(c.ID), "work"),
 		}},
-		Mounts:          []InspectMount{},
+		Mounts:          s.inspectMounts(c),
 		Config:          inspectConfig(c, img),
 		NetworkSettings: inspectNetwork(c),
 	}
@@ -412,6 +415,7 @@ func inspectHost(cfg Config) InspectHostConfig {
 	if len(cfg.Security.GroupAdd) > 0 {
 		h.GroupAdd = append([]string{}, cfg.Security.GroupAdd...)
 	}
+	h.Binds, h.Mounts, h.Tmpfs = hostMounts(cfg.Mounts)
 	if !cfg.Security.Privileged {
 		h.MaskedPaths = append([]string{}, MaskedPaths...)
 		h.ReadonlyPaths = append([]string{}, ReadonlyPaths...)
@@ -456,6 +460,7 @@ func summarize(c *Container) Summary {
 	sum := Summary{ID: c.ID, Name: c.Name, Image: c.Config.Image, ImageID: c.Config.ImageID,
 		Command: commandLine(c.Config.Args()), Created: c.Created, State: c.State, Labels: c.Config.Labels,
 		NetworkMode: c.Config.NetworkMode}
+	sum.Mounts, sum.LocalVolumes = mountNames(c.Config.Mounts)
 	sum.Ports = portsColumn(c)
 	return sum
 }

@@ -169,7 +169,11 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 		return nil, errdefs.Wrap(errdefs.ErrNotFound, err, "the image of container %s (%s) is gone: pull %s again", c.Name, c.Config.ImageID[7:19], c.Config.Image)
 	}
 	dir := s.dir(c.ID)
-	spec, err := Spec(c, SpecPaths{Rootfs: s.rootfs(c.ID), Hosts: dir + "/hosts", ResolvConf: dir + "/resolv.conf", HostnameFile: dir + "/hostname"})
+	mounts, err := s.specMounts(c) // volumes, binds, tmpfs
+	if err != nil {
+		return nil, err
+	}
+	spec, err := Spec(c, SpecPaths{Rootfs: s.rootfs(c.ID), Hosts: dir + "/hosts", ResolvConf: dir + "/resolv.conf", HostnameFile: dir + "/hostname", Mounts: mounts})
 	if err != nil {
 		return nil, err
 	}

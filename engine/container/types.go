@@ -109,6 +109,8 @@ type Config struct {
 	ExtraHosts     []string `json:",omitempty"` // "name:address"
 	LogMaxSize  int64  // bytes per log file before rotation
 	LogMaxFiles int    // rotated files kept
+	// Mounts are the volumes, bind mounts and tmpfs mounts (mounts.go).
+	Mounts []Mount `json:",omitempty"`
 	// Published ports (ports.go): -p's bindings as given, -P, and every
 	// port the container exposes (the image's, --expose's, the published).
 	PortBindings portmap.Bindings `json:",omitempty"`
