@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,18 @@ import (
 	"berth/engine/errdefs"
 	"berth/engine/network"
 )
+
+// networkOptions are the engine options of --default-subnet.
+func (a *app) networkOptions() ([]engine.Option, error) {
+	if a.defaultSubnet == "" {
+		return nil, nil
+	}
+	p, err := netip.ParsePrefix(a.defaultSubnet)
+	if err != nil || !p.Addr().Is4() || p.Bits() > 30 {
+		return nil, errdefs.InvalidArgument("invalid --default-subnet %q: give an IPv4 CIDR of /30 or wider, e.g. 10.210.0.0/16", a.defaultSubnet)
+	}
+	return []engine.Option{engine.WithDefaultSubnet(p)}, nil
+}
 
 // networkCommands are `berth network create|ls|inspect|rm|prune|connect|disconnect`.
 func (a *app) networkCommands() []*cobra.Command {

@@ -27,12 +27,17 @@ type app struct {
 	in            io.Reader
 	out, errOut   io.Writer
 	eng           *engine.Engine
+	defaultSubnet string // --default-subnet (network.go)
 }
 
 // engine opens the engine on first use.
 func (a *app) engine() (*engine.Engine, error) {
 	if a.eng == nil {
-		eng, err := engine.New(a.ctx, a.root, engine.WithRunRoot(a.runRoot))
+		netOpts, err := a.networkOptions()
+		if err != nil {
+			return nil, err
+		}
+		eng, err := engine.New(a.ctx, a.root, append([]engine.Option{engine.WithRunRoot(a.runRoot)}, netOpts...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +116,7 @@ func (a *app) command(tui TUI) *cobra.Command {
 	f := root.PersistentFlags()
 	f.StringVar(&a.root, "root", envOr("BERTH_ROOT", engine.DefaultRoot), "directory of the image and container store (env BERTH_ROOT)")
 	f.StringVar(&a.runRoot, "run-root", envOr("BERTH_RUN_ROOT", engine.DefaultRunRoot), "directory of runtime state (env BERTH_RUN_ROOT)")
+	f.StringVar(&a.defaultSubnet, "default-subnet", os.Getenv("BERTH_DEFAULT_SUBNET"), "subnet of the default bridge network when it is made (env BERTH_DEFAULT_SUBNET; chosen when empty)")
 	root.AddCommand(a.imageCommands()...)
 	root.AddCommand(a.containerCommands()...)
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())

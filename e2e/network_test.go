@@ -385,3 +385,66 @@ func TestNetworkCleanupAndReconcile(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkForwardingUnderDockerPolicy: a container reaches a server
+// beyond the host (a network namespace behind a veth, which has no route
+// back to the container's subnet, so the answer comes only if berth
+// masquerades) while the FORWARD policy is DROP, as Docker sets it.
+func TestNetworkForwardingUnderDockerPolicy(t *testing.T) {
+	b, bb := withNetworks(t)
+	sh := func(cmd string) string {
+		t.Helper()
+		out, err := exec.Command("sh", "-c", cmd).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", cmd, err, out)
+		}
+		return string(out)
+	}
+	id := fmt.Sprintf("%d", rand.Intn(100000))
+	ns, hostEnd := "berthext"+id, "bxh"+id
+	third := rand.Intn(250) + 1
+	hostIP, extIP := fmt.Sprintf("10.243.%d.1", third), fmt.Sprintf("10.243.%d.2", third)
+	sh("ip netns add " + ns)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	sh(fmt.Sprintf("ip link add %s type veth peer name eth0 netns %s && ip addr add %s/30 dev %s && ip link set %s up", hostEnd, ns, hostIP, hostEnd, hostEnd))
+	t.Cleanup(func() { exec.Command("ip", "link", "del", hostEnd).Run() })
+	www := t.TempDir()
+	sh(fmt.Sprintf("echo beyond > %s/index.html && ip netns exec %s sh -c 'ip addr add %s/30 dev eth0 && ip link set eth0 up && ip link set lo up'", www, ns, extIP))
+	srv := exec.Command("ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", "8080", "-h", www)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	policy := "ACCEPT"
+	if strings.Contains(sh("iptables -w -S FORWARD"), "-P FORWARD DROP") {
+		policy = "DROP"
+	}
+	sh("iptables -w -P FORWARD DROP")
+	t.Cleanup(func() { exec.Command("iptables", "-w", "-P", "FORWARD", policy).Run() })
+	s := testSubnet(t)
+	b.ok("network", "create", "--subnet", s, "fwd")
+	for _, net := range []string{"bridge", "fwd"} {
+		if out, code := fetch(b, bb, net, extIP+":8080"); code != 0 || out != "beyond\n" {
+			t.Errorf("--network %s to %s:8080 beyond the host, FORWARD policy DROP: exit %d, %q", net, extIP, code, out)
+		}
+	}
+	// An internal network goes nowhere.
+	b.ok("network", "create", "--internal", "--subnet", testSubnet(t), "closed")
+	if out, code := fetch(b, bb, "closed", extIP+":8080"); code == 0 {
+		t.Errorf("an --internal network reached beyond the host: %q", out)
+	}
+}
+
+func TestNetworkDefaultSubnet(t *testing.T) {
+	b, bb := withNetworks(t)
+	s := testSubnet(t)
+	b.fails("invalid --default-subnet", "--default-subnet", "10.1.2.3", "network", "ls")
+	out := b.ok("--default-subnet", s, "run", "--rm", bb, "ip", "-4", "addr", "show", "eth0")
+	if want := "inet " + strings.TrimSuffix(s, "0/24") + "2/24"; !strings.Contains(out, want) {
+		t.Errorf("--default-subnet %s: eth0 has no %s:\n%s", s, want, out)
+	}
+	// Made once: a later --default-subnet does not move it.
+	if got := b.ok("--default-subnet", testSubnet(t), "network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "bridge"); got != s+"\n" {
+		t.Errorf("default network subnet %q, want %s", got, s)
+	}
+}
