@@ -192,6 +192,9 @@ func (s *Service) bundle(ctx context.Context, c *Container, waitAttach bool) (*m
 	if b.Network, err = s.networkAttachments(ctx, c); err != nil {
 		return nil, err
 	}
+	if b.DNS, err = s.resolver(ctx, c); err != nil { // dns.go: user networks' name server
+		return nil, err
+	}
 	if b.Ports, err = s.publishPorts(c, b.Network); err != nil { // ports.go
 		return nil, err
 	}

@@ -37,10 +37,21 @@ type Bundle struct {
 	// namespace once its init exists, before it executes (empty for
 	// --network none and host); the host ends go when the run ends.
 	Network []network.Attachment `json:",omitempty"`
+	// DNS, when set, is the container's name server (user networks): the
+	// monitor answers at dns.ResolverAddr:53 in the container's network
+	// namespace from its start to its end (package dns).
+	DNS *DNS `json:",omitempty"`
 	// Ports are the published ports: the monitor keeps their host ports
 	// bound and their forwarding rules in place while each run lasts
 	// (ports_linux.go).
 	Ports *firewall.Ports `json:",omitempty"`
+}
+
+// DNS configures the container's name server.
+type DNS struct {
+	// Upstreams are the resolvers names other than the containers' are
+	// forwarded to ("ip" or "ip:port").
+	Upstreams []string
 }
 
 // Process is what runs in the container.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine/network"
+	"berth/engine/network/dns"
 	"berth/pty"
 )
 
@@ -110,6 +111,7 @@ type run struct {
 	stdin          *os.File // pipes mode with Process.Stdin: write end
 	stdout, stderr *os.File // pipes mode: read ends
 	pumps          sync.WaitGroup
+	dns            *dns.Server // the container's name server (Bundle.DNS)
 }
 
 // startError is a failure to start the process, with Docker's exit code.
@@ -360,6 +362,20 @@ func (m *monitor) start() (*run, *startError) {
 			return fail(&startError{125, oneLine(err.Error())})
 		}
 	}
+	if m.b.DNS != nil {
+		// The container's name server, in its namespace until the run
+		// ends; the engine's recorder answers names from its store.
+		names, _ := m.rec.(dns.Names)
+		srv, err := dns.Start(fmt.Sprintf("/proc/%d/ns/net", pid), dns.Config{Names: names, Upstreams: m.b.DNS.Upstreams})
+		if err != nil {
+			network.Unconfigure(m.b.Network)
+			c.Signal(unix.SIGKILL)
+			p.Wait()
+			c.Destroy()
+			return fail(&startError{125, oneLine(err.Error())})
+		}
+		r.dns = srv
+	}
 
 	m.mu.Lock()
 	m.cur = r
@@ -494,6 +510,9 @@ func (m *monitor) drain(r *run) {
 // state directory).
 func (m *monitor) endRun(r *run) {
 	m.unpublish() // before the exit is recorded: stop returns with the ports free
+	if r.dns != nil {
+		r.dns.Close() // its sockets would keep the namespace alive
+	}
 	m.mu.Lock()
 	if m.cur == r {
 		m.cur = nil
