@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -30,7 +31,18 @@ func (s *Service) Populate(name string, layers []string, path string) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
-	dst, err := unix.Open(s.Path(name), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	// Two containers made at once over one new volume: the first fills it,
+	// the second finds it filled. The lock is on <name>/, not _data/, which
+	// containers can reach.
+	lock, err := unix.Open(filepath.Dir(s.Path(name)), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("volume %s: %w", name, err)
+	}
+	defer unix.Close(lock)
+	if err := unix.Flock(lock, unix.LOCK_EX); err != nil {
+		return fmt.Errorf("volume %s: lock: %w", name, err)
+	}
+	dst, err := unix.Openat(lock, "_data", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("volume %s: %w", name, err)
 	}

@@ -15,7 +15,8 @@
 // Records live in the store (schema version 3): volumes(name, driver
 // "local", created, anonymous, labels) and container_volumes(container_id,
 // volume), which says which containers mount which volumes. The store's
-// write transaction is the only lock: a volume is created by making its
+// write transaction is the only lock of records; filling a new volume
+// from an image holds flock(2) on <name>/. A volume is created by making its
 // directory, then inserting its record (ON CONFLICT DO NOTHING: creating an
 // existing volume returns it, as Docker does), and removed by deleting its
 // record in a transaction that first checks container_volumes (a used volume

@@ -368,3 +368,32 @@ func TestPopulateLongLayerPaths(t *testing.T) {
 		t.Fatalf("copied %v, want the three layers' files", names)
 	}
 }
+
+// Containers made at once over one new volume: one fills it, none fails.
+func TestPopulateConcurrent(t *testing.T) {
+	requireRoot(t)
+	s, _, _ := newService(t)
+	l := layer(t, func(d string) {
+		for i := range 300 {
+			must(t, os.MkdirAll(filepath.Join(d, "data", fmt.Sprint("d", i)), 0o755))
+			must(t, os.WriteFile(filepath.Join(d, "data", fmt.Sprint("d", i), "f"), []byte("x"), 0o644))
+		}
+	})
+	if _, _, err := s.Create(context.Background(), CreateOptions{Name: "shared"}); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	start := make(chan struct{})
+	for range 8 {
+		go func() { <-start; errs <- s.Populate("shared", []string{l}, "/data") }()
+	}
+	close(start)
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if names, _ := os.ReadDir(s.Path("shared")); len(names) != 300 {
+		t.Fatalf("%d entries, want 300", len(names))
+	}
+}
