@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -319,5 +320,43 @@ func TestPortSyntaxErrors(t *testing.T) {
 	b.fails("invalid port", "run", "--expose", "0", bb, "true")
 	if out := b.ok("ps", "-aq"); out != "" {
 		t.Errorf("containers were created:\n%s", out)
+	}
+}
+
+// A monitor killed with SIGKILL cannot remove its rules: while the
+// container's process lives they keep serving; once it is gone too, the
+// next berth command records the exit and removes them.
+func TestPortRulesOfAKilledMonitor(t *testing.T) {
+	b, bb, track := withPorts(t)
+	port := freeHostPort(t)
+	id := strings.TrimSpace(b.ok(append([]string{"run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), bb}, web("web")...)...))
+	track(id)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if body, err := httpGet(t, addr); body != "hello from web\n" {
+		t.Fatalf("GET %s: %q %v", addr, body, err)
+	}
+	var in []struct{ State struct{ MonitorPid, Pid int } }
+	json.Unmarshal([]byte(b.ok("inspect", "web")), &in)
+	mon, pid := in[0].State.MonitorPid, in[0].State.Pid
+	if mon == 0 || pid == 0 {
+		t.Fatalf("monitor %d, pid %d", mon, pid)
+	}
+	syscall.Kill(mon, syscall.SIGKILL)
+	eventually(t, 5*time.Second, "the monitor to die", func() bool { return syscall.Kill(mon, 0) != nil })
+	if body, err := httpGet(t, addr); body != "hello from web\n" {
+		t.Errorf("without its monitor: %q %v", body, err)
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	eventually(t, 5*time.Second, "the container's process to die", func() bool { return syscall.Kill(pid, 0) != nil })
+	if s := b.inspect("web", "{{.State.Status}}"); s != "exited" {
+		t.Fatalf("status %s", s)
+	}
+	if r := portRules(t, id); r != "" {
+		t.Errorf("rules after the exit was recorded:\n%s", r)
+	}
+	// Started again, it publishes again.
+	b.ok("start", "web")
+	if body, err := httpGet(t, addr); body != "hello from web\n" {
+		t.Errorf("after start: %q %v", body, err)
 	}
 }
