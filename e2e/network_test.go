@@ -225,6 +225,9 @@ func TestNetworkUserNetworksAndIsolation(t *testing.T) {
 	// connect a running container to netb: it reaches netb's servers at once.
 	ipB := webOn(t, b, bb, "wb", "netb")
 	b.ok("network", "connect", "netb", "wa")
+	if ps := b.ok("ps", "--format", "{{.Names}} {{.Networks}}"); !strings.Contains(ps, "wa neta,netb\n") {
+		t.Errorf("ps Networks after connect:\n%s", ps)
+	}
 	if out, _, code := b.run("exec", "wa", "sh", "-c", get(ipB)); code != 0 || out != "hello-wb\n" {
 		t.Fatalf("after connect: exit %d %q", code, out)
 	}
@@ -446,5 +449,25 @@ func TestNetworkDefaultSubnet(t *testing.T) {
 	// Made once: a later --default-subnet does not move it.
 	if got := b.ok("--default-subnet", testSubnet(t), "network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "bridge"); got != s+"\n" {
 		t.Errorf("default network subnet %q, want %s", got, s)
+	}
+}
+
+// TestNetworkBridgeRecreated: a bridge that is gone (a reboot) is made
+// again at the next start of a container on it.
+func TestNetworkBridgeRecreated(t *testing.T) {
+	b, bb := withNetworks(t)
+	ip := webOn(t, b, bb, "web", "bridge")
+	br := b.ok("network", "inspect", "-f", `{{index .Options "com.docker.network.bridge.name"}}`, "bridge")
+	b.ok("stop", "-t", "0", "web")
+	l, err := netlink.LinkByName(strings.TrimSpace(br))
+	if err != nil {
+		t.Fatalf("bridge %q: %v", br, err)
+	}
+	if err := netlink.LinkDel(l); err != nil {
+		t.Fatal(err)
+	}
+	b.ok("start", "web")
+	if out, code := fetch(b, bb, "bridge", ip); code != 0 || out != "hello-web\n" {
+		t.Fatalf("after the bridge was made again: exit %d, %q", code, out)
 	}
 }

@@ -19,7 +19,7 @@ type Summary struct {
 	Created     time.Time
 	State       State
 	Labels      map[string]string
-	NetworkMode string // the one network it is on: "none" or "host"
+	NetworkMode string // its networks, comma-separated: "none", "host", "bridge", "app,other"
 
 	// Mounts are the volume names and bind sources (ps MOUNTS), of which
 	// LocalVolumes are volumes.

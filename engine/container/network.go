@@ -227,3 +227,21 @@ func fillNetwork(n *InspectNetwork, c *Container, eps []network.Endpoint) {
 		n.Networks[e.Network.Name] = ie
 	}
 }
+
+// listNetworks gives the rows of containers on bridge networks the names
+// of all their networks, comma-separated as Docker's NETWORKS column.
+func (s *Service) listNetworks(ctx context.Context, rows []Summary) error {
+	var names map[string][]string
+	if err := s.db.View(ctx, func(tx *store.Tx) (err error) {
+		names, err = tx.EndpointNetworkNames()
+		return err
+	}); err != nil {
+		return err
+	}
+	for i := range rows {
+		if n := names[rows[i].ID]; len(n) > 0 {
+			rows[i].NetworkMode = strings.Join(n, ",")
+		}
+	}
+	return nil
+}

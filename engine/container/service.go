@@ -277,6 +277,9 @@ func (s *Service) List(ctx context.Context, all bool) ([]Summary, error) {
 		}
 		out = append(out, summarize(c))
 	}
+	if err := s.listNetworks(ctx, out); err != nil { // network.go
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -185,3 +185,22 @@ func (tx *Tx) DeleteEndpoint(containerID, networkID string) error {
 	}
 	return nil
 }
+
+// EndpointNetworkNames maps each container on a network to the names of
+// its networks, in the order it joined them.
+func (tx *Tx) EndpointNetworkNames() (map[string][]string, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT e.container_id, n.name FROM endpoints e JOIN networks n ON n.id = e.network_id ORDER BY e.rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], name)
+	}
+	return out, rows.Err()
+}
