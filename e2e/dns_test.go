@@ -127,6 +127,31 @@ func TestDNSUserNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("reverse", func(t *testing.T) {
+		out, _, code := b.run("exec", "client", "nslookup", ipDB)
+		if code != 0 || !strings.Contains(out, "db.dnsnet") {
+			t.Errorf("nslookup %s: exit %d:\n%s", ipDB, code, out)
+		}
+	})
+
+	t.Run("connect and disconnect a running container", func(t *testing.T) {
+		ipFar := webOn(t, b, bb, "far", "dnsother")
+		if got, code := look("client", "far"); code == 0 {
+			t.Fatalf("far resolved before connect: %q", got)
+		}
+		b.ok("network", "connect", "dnsother", "client")
+		if got, code := look("client", "far"); code != 0 || got != ipFar {
+			t.Errorf("after connect: exit %d, %q, want %s", code, got, ipFar)
+		}
+		b.ok("network", "disconnect", "dnsother", "client")
+		if got, code := look("client", "far"); code == 0 {
+			t.Errorf("after disconnect: far still resolves to %q", got)
+		}
+		if got, code := look("client", "db"); code != 0 || got != ipDB {
+			t.Errorf("after disconnect, db: exit %d, %q", code, got)
+		}
+	})
+
 	t.Run("forwarded", func(t *testing.T) {
 		// With --dns, the container's name server forwards there (its
 		// own names still answered first).
