@@ -182,7 +182,7 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
-	common := "file:" + path + "?_busy_timeout=" + strconv.Itoa(int(busyPoll/time.Millisecond)) + "&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL"
+	common := "file:" + path + "?_busy_timeout=" + strconv.Itoa(int(busyPoll/time.Millisecond)) + "&_foreign_keys=1&_synchronous=NORMAL&_journal_mode=WAL&_stmt_cache_size=32"
 	w := sql.OpenDB(connector{dsn: common + "&_txlock=immediate"})
 	w.SetMaxOpenConns(1)
 	r := sql.OpenDB(connector{dsn: common + "&_txlock=deferred"})
