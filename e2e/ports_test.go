@@ -137,6 +137,17 @@ func TestPublishedPort(t *testing.T) {
 		}
 	}
 
+	// From another container on the bridge, through the host's address,
+	// and from the container itself (hairpin). With nc: the static
+	// busybox's wget crashes in glibc's resolver.
+	fetch := fmt.Sprintf(`printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 %s %d | tail -n 1`, hostOwnAddress(t), port)
+	if out, errOut, code := b.run("run", "--rm", bb, "sh", "-c", fetch); code != 0 || out != "hello from web\n" {
+		t.Errorf("from another container: exit %d %q %s", code, out, errOut)
+	}
+	if out, errOut, code := b.run("exec", "web", "sh", "-c", fetch); code != 0 || out != "hello from web\n" {
+		t.Errorf("from the container itself: exit %d %q %s", code, out, errOut)
+	}
+
 	// inspect, ps and port, in Docker's shapes.
 	var in []struct {
 		Config          struct{ ExposedPorts map[string]struct{} }

@@ -362,6 +362,7 @@ func (m *monitor) start() (*run, *startError) {
 			return fail(&startError{125, oneLine(err.Error())})
 		}
 	}
+	m.hairpin() // ports_linux.go
 	if m.b.DNS != nil {
 		// The container's name server, in its namespace until the run
 		// ends; the engine's recorder answers names from its store.

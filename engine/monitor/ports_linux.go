@@ -3,6 +3,8 @@ package monitor
 import (
 	"context"
 
+	"github.com/vishvananda/netlink"
+
 	"berth/engine/network/firewall"
 )
 
@@ -44,4 +46,25 @@ func (m *monitor) unpublish() {
 		release()
 	}
 	m.portHolds = nil
+}
+
+// hairpin lets the container's bridge port send frames back where they
+// came from, so that the container reaches its own published ports through
+// the host's address: with br_netfilter loaded the DNAT happens on the
+// bridge, which then hands the frame back to the port it arrived on (as
+// Docker does without its userland proxy). Best effort: without it only
+// that case fails.
+func (m *monitor) hairpin() {
+	p := m.b.Ports
+	if p == nil || len(p.Forwards) == 0 {
+		return
+	}
+	for _, a := range m.b.Network {
+		if a.Bridge != p.Bridge {
+			continue
+		}
+		if l, err := netlink.LinkByName(a.HostVeth); err == nil {
+			netlink.LinkSetHairpin(l, true)
+		}
+	}
 }
