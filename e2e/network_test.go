@@ -217,13 +217,25 @@ func TestNetworkUserNetworksAndIsolation(t *testing.T) {
 	if ls != "bridge\nhost\nnone\nneta\nnetb\n" {
 		t.Errorf("network ls: %q", ls)
 	}
+	if q := strings.Fields(b.ok("network", "ls", "-q")); len(q) != 5 || len(q[0]) != 12 {
+		t.Errorf("network ls -q: %q", q)
+	}
+	if f := b.ok("network", "ls", "-f", "label=team=a", "-f", "type=custom", "--format", "{{.Name}} {{.Driver}} {{.Labels}}"); f != "neta bridge team=a\n" {
+		t.Errorf("network ls -f: %q", f)
+	}
+	if table := b.ok("network", "ls", "-f", "name=netb"); !strings.HasPrefix(table, "NETWORK ID     NAME      DRIVER    SCOPE\n") || !strings.Contains(table, " netb      bridge    local\n") {
+		t.Errorf("network ls table:\n%s", table)
+	}
 	// In use: one line naming the container, exit 1 as docker.
 	out, errOut, code := b.run("network", "rm", "neta")
 	if code != 1 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "wa") {
 		t.Errorf("network rm in use: exit %d %q %q", code, out, errOut)
 	}
 	// connect a running container to netb: it reaches netb's servers at once.
-	ipB := webOn(t, b, bb, "wb", "netb")
+	ipB := webOn(t, b, bb, "wb", "netb", "--mac-address", "02:42:aa:bb:cc:dd")
+	if mac := b.ok("exec", "wb", "cat", "/sys/class/net/eth0/address"); mac != "02:42:aa:bb:cc:dd\n" {
+		t.Errorf("--mac-address: eth0 has %q", mac)
+	}
 	b.ok("network", "connect", "netb", "wa")
 	if ps := b.ok("ps", "--format", "{{.Names}} {{.Networks}}"); !strings.Contains(ps, "wa neta,netb\n") {
 		t.Errorf("ps Networks after connect:\n%s", ps)
