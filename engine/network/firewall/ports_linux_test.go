@@ -37,6 +37,9 @@ type lab struct {
 	ctrIP    netip.Addr
 	hostSide netip.Addr // the host's address facing the client
 	client   *os.File   // the client's namespace
+	ctr      *os.File   // the container's namespace
+	ctrIf    string     // the container's interface
+	gateway  string     // the bridge's address
 }
 
 func newLab(t *testing.T) *lab {
@@ -55,6 +58,7 @@ func newLab(t *testing.T) *lab {
 	must(t, netlink.LinkSetUp(br))
 
 	ctrNS := newNS(t)
+	l.ctr, l.ctrIf, l.gateway = ctrNS, "bpc"+suffix, fmt.Sprintf("10.213.%d.1", n)
 	l.client = newNS(t)
 	veth := func(host, peer string, ns *os.File) netlink.Link {
 		v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: host}, PeerName: peer}
@@ -369,4 +373,67 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// route_localnet on the bridge must not open the host's loopback services
+// to containers: a container that routes 127.0.0.0/8 to its gateway (any
+// container with CAP_NET_RAW can send such packets) reaches them without
+// berth's raw-table drop, and not with it. UDP, so that what arrives is
+// seen whatever becomes of answers.
+func TestLoopbackClosedToContainers(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	owner := "test" + l.bridge
+	t.Cleanup(func() { RemovePorts(ctx, testRoot, owner) })
+	secret, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	must(t, err)
+	defer secret.Close()
+	got := make(chan string, 10)
+	go func() {
+		buf := make([]byte, 100)
+		for {
+			n, _, err := secret.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			got <- string(buf[:n])
+		}
+	}()
+	inNS(t, l.ctr, func() {
+		// Send 127.0.0.0/8 to the gateway instead of the own loopback.
+		lo, err := netlink.LinkByName("lo")
+		must(t, err)
+		for _, dst := range []string{"127.0.0.0/8", "127.0.0.1/32"} {
+			_, p, _ := net.ParseCIDR(dst)
+			must(t, netlink.RouteDel(&netlink.Route{Dst: p, Table: unix.RT_TABLE_LOCAL, Type: unix.RTN_LOCAL, LinkIndex: lo.Attrs().Index, Scope: netlink.SCOPE_HOST}))
+		}
+		eth, err := netlink.LinkByName(l.ctrIf)
+		must(t, err)
+		_, p, _ := net.ParseCIDR("127.0.0.0/8")
+		must(t, netlink.RouteAdd(&netlink.Route{Dst: p, Gw: net.ParseIP(l.gateway), LinkIndex: eth.Attrs().Index}))
+	})
+	send := func(msg string) {
+		inNS(t, l.ctr, func() {
+			c, err := net.Dial("udp4", secret.LocalAddr().String())
+			must(t, err)
+			c.Write([]byte(msg))
+			c.Close()
+		})
+	}
+	// route_localnet alone, as a bridge would have it without berth's drop.
+	must(t, os.WriteFile("/proc/sys/net/ipv4/conf/"+l.bridge+"/route_localnet", []byte("1"), 0o644))
+	send("without the drop")
+	select {
+	case <-got:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the attack path does not work here, so this test proves nothing")
+	}
+	must(t, AddPorts(ctx, Ports{Root: testRoot, Owner: owner, Bridge: l.bridge, Forwards: []Forward{
+		{Proto: "tcp", HostPort: freePort(t), ContainerIP: l.ctrIP, ContainerPort: 80}}}))
+	send("with the drop")
+	select {
+	case m := <-got:
+		t.Fatalf("a container reached the host's 127.0.0.1 service: %q", m)
+	case <-time.After(time.Second):
+	}
 }
