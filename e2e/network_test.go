@@ -141,8 +141,12 @@ func TestNetworkDefaultBridge(t *testing.T) {
 	if out := b.ok("ps", "--format", "{{.Networks}}"); strings.TrimSpace(out) != "bridge" {
 		t.Errorf("ps Networks: %q", out)
 	}
-	// /etc/hosts has the container's address, resolv.conf no loopback resolver.
-	hosts := b.ok("exec", "web", "cat", "/etc/hosts")
+	// /etc/hosts has the container's address and --add-host's lines.
+	hosts := b.ok("run", "--rm", "--add-host", "db:10.1.2.3", "--add-host", "host.docker.internal:host-gateway", bb, "cat", "/etc/hosts")
+	if !strings.Contains(hosts, "10.1.2.3\tdb\n") || !strings.Contains(hosts, gw+"\thost.docker.internal\n") {
+		t.Errorf("--add-host lines missing:\n%s", hosts)
+	}
+	hosts = b.ok("exec", "web", "cat", "/etc/hosts")
 	if !strings.Contains(hosts, ip+"\tweb") {
 		t.Errorf("/etc/hosts has no line for %s web:\n%s", ip, hosts)
 	}

@@ -26,6 +26,10 @@ type Networks interface {
 // --network none and host work.
 func (s *Service) SetNetworks(n Networks) { s.nets = n }
 
+// HostGateway in --add-host NAME:host-gateway stands for the gateway of the
+// container's network, the host's address there (as in Docker).
+const HostGateway = "host-gateway"
+
 // ResolverAddress is where a container on a user network finds its DNS
 // server (the network package's embedded resolver, as Docker's 127.0.0.11).
 const ResolverAddress = "127.0.0.11"
@@ -51,8 +55,11 @@ func checkNetworkOptions(cfg *Config) error {
 	}
 	for _, h := range cfg.ExtraHosts {
 		name, ip, ok := strings.Cut(h, ":")
+		if ip == HostGateway && ok && name != "" && networkedMode(m) {
+			continue
+		}
 		if _, err := netip.ParseAddr(ip); !ok || name == "" || err != nil {
-			return errdefs.InvalidArgument("invalid --add-host %q: use NAME:ADDRESS, e.g. db:10.0.0.5", h)
+			return errdefs.InvalidArgument("invalid --add-host %q: use NAME:ADDRESS, e.g. db:10.0.0.5, or NAME:host-gateway on a bridge network", h)
 		}
 	}
 	for _, d := range cfg.DNS {
@@ -98,7 +105,13 @@ func (s *Service) allocateNetwork(tx *store.Tx, c *Container) (*network.Endpoint
 // per address; on a user network, the embedded resolver in resolv.conf
 // (unless --dns).
 func (s *Service) writeNetworkFiles(c *Container, eps []network.Endpoint) error {
-	en := EtcNet{Nameservers: c.Config.DNS, ExtraHosts: c.Config.ExtraHosts}
+	en := EtcNet{Nameservers: c.Config.DNS}
+	for _, h := range c.Config.ExtraHosts {
+		if name, ip, _ := strings.Cut(h, ":"); ip == HostGateway && len(eps) > 0 {
+			h = name + ":" + eps[0].Network.Gateway.String()
+		}
+		en.ExtraHosts = append(en.ExtraHosts, h)
+	}
 	user := false
 	for _, e := range eps {
 		en.Addresses = append(en.Addresses, e.IP.String())

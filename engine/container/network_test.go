@@ -32,6 +32,8 @@ func TestNetworkDefaultsAndOptions(t *testing.T) {
 		{"bad dns", CreateOptions{DNS: []string{"dns.example"}}, "invalid --dns"},
 		{"bad add-host", CreateOptions{ExtraHosts: []string{"db=10.0.0.1"}}, "invalid --add-host"},
 		{"add-host", CreateOptions{ExtraHosts: []string{"db:10.0.0.1"}}, ""},
+		{"add-host host-gateway", CreateOptions{ExtraHosts: []string{"host.docker.internal:host-gateway"}}, ""},
+		{"add-host host-gateway without a network", CreateOptions{NetworkMode: "none", ExtraHosts: []string{"gw:host-gateway"}}, "invalid --add-host"},
 		{"container mode", CreateOptions{NetworkMode: "container:web"}, "not supported"},
 	}
 	for _, tc := range cases {
