@@ -487,3 +487,36 @@ func TestNetworkBridgeRecreated(t *testing.T) {
 		t.Fatalf("after the bridge was made again: exit %d, %q", code, out)
 	}
 }
+
+// TestNetworkWithoutIptables: with no iptables on the PATH, a run on the
+// default bridge fails with one line that says what to install, and
+// leaves no network behind; --network none still works.
+func TestNetworkWithoutIptables(t *testing.T) {
+	b, bb := withNetworks(t)
+	run := func(args ...string) (string, string, int) {
+		cmd := exec.Command(berthBin, args...)
+		cmd.Env = append(b.env(), "PATH=/nonexistent")
+		var out, errOut strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return out.String(), errOut.String(), code
+	}
+	_, errOut, code := run("run", "--rm", bb, "true")
+	errOut = strings.TrimSpace(errOut)
+	if code != 125 || strings.Contains(errOut, "\n") || !strings.Contains(errOut, "install it") || !strings.Contains(errOut, "--network none") {
+		t.Errorf("run without iptables: exit %d, %q", code, errOut)
+	}
+	if links := rootLinks(t, b); len(links) != 0 {
+		t.Errorf("links left: %v", links)
+	}
+	if out, errOut, code := run("run", "--rm", "--network", "none", bb, "echo", "ok"); code != 0 || out != "ok\n" {
+		t.Errorf("--network none without iptables: exit %d %q %q", code, out, errOut)
+	}
+	if n := len(strings.Fields(b.ok("ps", "-aq"))); n != 0 {
+		t.Errorf("%d containers left", n)
+	}
+}

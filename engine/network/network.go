@@ -458,7 +458,14 @@ func (m *Manager) EnsureDefault(ctx context.Context) error {
 	if err != nil || n == nil {
 		return err
 	}
-	return m.setupBridge(n)
+	if err := m.setupBridge(n); err != nil {
+		// Half a network would run containers without forwarding: none at
+		// all, and the next run tries again.
+		m.teardownBridge(n)
+		m.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeleteNetwork(n.ID) })
+		return fmt.Errorf("%w (or run with --network none)", err)
+	}
+	return nil
 }
 
 // Remove deletes a user network, its bridge and its rules. One with
