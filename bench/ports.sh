@@ -42,3 +42,22 @@ IP=$($B inspect -f '{{.NetworkSettings.IPAddress}}' web)
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/index.html" >/dev/null && break; sleep 0.1; done
 echo "berth $(git rev-parse --short HEAD), $(nproc) CPUs, published 127.0.0.1:$PORT -> $IP:80"
 "$out/portbench" -published "127.0.0.1:$PORT" -direct "$IP:80" -n "$N" -bulk /big -bulk-count "$BULK"
+# What publishing costs a start: run -d with and without -p (a free port
+# each time), alternating, median of RUNS (10 by default).
+python3 - "$B" "$IMG" "${RUNS:-10}" <<'PY'
+import shlex, statistics, subprocess, sys, time
+b, img, runs = shlex.split(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+t = {"-p": [], "none": []}
+for i in range(runs + 2):
+    for k in (("-p", "none") if i % 2 == 0 else ("none", "-p")):
+        args = b + ["run", "-d"] + (["-p", "80"] if k == "-p" else []) + [img, "sleep", "60"]
+        s = time.perf_counter()
+        cid = subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+        if i >= 2:
+            t[k].append((time.perf_counter() - s) * 1000)
+        subprocess.run(b + ["rm", "-f", cid], stdout=subprocess.DEVNULL, check=True)
+print("| run -d sleep 60 | median ms |")
+print("|---|---|")
+for k in ("none", "-p"):
+    print(f"| {'with -p 80' if k == '-p' else 'no ports'} | {statistics.median(t[k]):.1f} |")
+PY
