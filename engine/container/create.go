@@ -29,7 +29,7 @@ func config(o CreateOptions, imageID string, img imageConfig) (Config, error) {
 		StopSignal: firstOf(o.StopSignal, img.StopSignal, DefaultStopSignal),
 		Tty:        o.Tty, OpenStdin: o.OpenStdin, AutoRemove: o.AutoRemove,
 		Restart: o.Restart, Resources: o.Resources, Security: o.Security,
-		NetworkMode: firstOf(o.NetworkMode, "bridge"),
+		NetworkMode:    firstOf(o.NetworkMode, "bridge"),
 		NetworkAliases: o.NetworkAliases, IPAddress: o.IPAddress, MacAddress: o.MacAddress,
 		DNS: o.DNS, ExtraHosts: o.ExtraHosts,
 		StopTimeout: DefaultStopTimeout,

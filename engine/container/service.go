@@ -28,9 +28,9 @@ type Images interface {
 type Service struct {
 	db      *store.Store
 	images  Images
-	root    string // <root>/containers
-	runRoot string // <run>
-	exe     string // the berth binary, started again as each container's monitor
+	root    string   // <root>/containers
+	runRoot string   // <run>
+	exe     string   // the berth binary, started again as each container's monitor
 	nets    Networks // bridge networks (network.go); nil: none and host only
 }
 

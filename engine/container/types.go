@@ -107,8 +107,8 @@ type Config struct {
 	MacAddress     string   `json:",omitempty"`
 	DNS            []string `json:",omitempty"`
 	ExtraHosts     []string `json:",omitempty"` // "name:address"
-	LogMaxSize  int64  // bytes per log file before rotation
-	LogMaxFiles int    // rotated files kept
+	LogMaxSize     int64    // bytes per log file before rotation
+	LogMaxFiles    int      // rotated files kept
 	// Mounts are the volumes, bind mounts and tmpfs mounts (mounts.go).
 	Mounts []Mount `json:",omitempty"`
 	// Published ports (ports.go): -p's bindings as given, -P, and every

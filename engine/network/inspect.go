@@ -48,8 +48,8 @@ type InspectContainer struct {
 // InspectOf is n's document; names maps container IDs to names.
 func InspectOf(n *Network, eps []Endpoint, names map[string]string) *Inspect {
 	in := &Inspect{Name: n.Name, ID: n.ID, Created: created(n.Created), Scope: "local", Driver: n.Driver,
-		IPAM:       InspectIPAM{Driver: "default", Options: map[string]string{}, Config: []InspectIPAMConfig{}},
-		Internal:   n.Internal, Attachable: false,
+		IPAM:     InspectIPAM{Driver: "default", Options: map[string]string{}, Config: []InspectIPAMConfig{}},
+		Internal: n.Internal, Attachable: false,
 		Containers: map[string]InspectContainer{}, Options: map[string]string{}, Labels: map[string]string{}}
 	if n.Subnet.IsValid() {
 		in.IPAM.Config = append(in.IPAM.Config, InspectIPAMConfig{Subnet: n.Subnet.String(), Gateway: n.Gateway.String()})

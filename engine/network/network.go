@@ -31,11 +31,17 @@
 //     whose directory is gone (a test's) go at the next start of any root.
 //     Rules: package firewall.
 //   - Subnets: the default network takes the first /16 of 10.200.0.0 to
-//     10.207.0.0 (then a /24 of the user pool) that overlaps no route and no address of the host and no
-//     other berth network (Docker's 172.17.0.0/16 and Podman's
-//     10.88.0.0/16 are routes when they exist), or WithDefaultSubnet's.
-//     User networks without --subnet take the first free /24 of
-//     10.220.0.0/14.
+//     10.207.0.0 (then a /24 of the user pool) that overlaps no route and
+//     no address of the host and no other berth network (Docker's
+//     172.17.0.0/16 and Podman's 10.88.0.0/16 are routes when they
+//     exist), or WithDefaultSubnet's (berth --default-subnet), fixed when
+//     the network is made. User networks without --subnet take the first
+//     free /24 of 10.220.0.0/14; a --subnet that overlaps a route, an
+//     address or another network is refused.
+//   - Addresses live as long as the endpoint, from create to rm, so a
+//     container keeps its address across restarts (Docker hands one out
+//     at each start), and a network with any container on it, running or
+//     not, cannot be removed.
 //
 // Locking: everything that creates or deletes bridges and rules (and
 // chooses a subnet) holds an exclusive flock on /run/berth-network.lock,
