@@ -16,6 +16,8 @@ type Column struct {
 	Flex  int  // > 0: the column takes this share of the width left over
 	Max   int  // the most a flexible column takes; 0 for no limit
 	Right bool // align to the right (numbers, sizes)
+	// CutStart cuts a long cell at its start rather than its end (paths).
+	CutStart bool
 	// HideBelow hides the column while the table is narrower than this:
 	// less important columns make room on small screens. 0: always shown.
 	HideBelow int
@@ -264,7 +266,12 @@ func (t *Table) joinCells(idx []int, cells []string, ws []int) string {
 }
 
 func (t *Table) fitCell(i int, cell string, w int) string {
-	if t.cols[i].Right {
+	switch c := t.cols[i]; {
+	case c.CutStart && c.Right:
+		return PadLeft(TruncateStart(cell, w), w)
+	case c.CutStart:
+		return PadRight(TruncateStart(cell, w), w)
+	case c.Right:
 		return FitRight(cell, w)
 	}
 	return Fit(cell, w)

@@ -28,6 +28,20 @@ func Truncate(s string, w int) string {
 	return ansi.Truncate(s, w, Ellipsis)
 }
 
+// TruncateStart cuts s to at most w cells by dropping its start, beginning
+// it with an ellipsis when something was cut: paths keep their last, most
+// telling, part ("…/volumes/data/_data").
+func TruncateStart(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n <= w {
+		return s
+	}
+	return ansi.TruncateLeft(s, n-w+1, Ellipsis)
+}
+
 // PadRight fills s with spaces up to w cells. It does not cut.
 func PadRight(s string, w int) string {
 	if n := w - ansi.StringWidth(s); n > 0 {

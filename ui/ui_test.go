@@ -59,6 +59,34 @@ func TestFitAndTruncate(t *testing.T) {
 	}
 }
 
+func TestTruncateStart(t *testing.T) {
+	tests := []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"/var/lib/berth/volumes/data/_data", 18, "…olumes/data/_data"},
+		{"short", 8, "short"},
+		{"exact", 5, "exact"},
+		{"日本語です", 5, "…です"},
+		{"abc", 0, ""},
+	}
+	for _, tc := range tests {
+		got := TruncateStart(tc.in, tc.w)
+		if got != tc.want || Width(got) > tc.w {
+			t.Errorf("TruncateStart(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.want)
+		}
+	}
+	// A table column cut at its start keeps the end of a path.
+	st := themes.New(themes.Dark())
+	tb := NewTable(&st, []Column{{Title: "PATH", Width: 12, CutStart: true}})
+	tb.SetSize(14, 3)
+	tb.SetRows([]Row{{Key: "a", Cells: []string{"/srv/long/volume/x"}}})
+	if got := ansi.Strip(tb.View()); !strings.Contains(got, "…ng/volume/x") {
+		t.Errorf("table:\n%s", got)
+	}
+}
+
 func TestBlock(t *testing.T) {
 	got := Block("abc\nlonger line\n", 5, 4)
 	checkBlock(t, got, 5, 4)

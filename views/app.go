@@ -13,8 +13,7 @@ import (
 	"berth/ui"
 )
 
-// pane is one tab of the app: Images and Containers now; Networks and
-// Volumes later.
+// pane is one tab of the app: Images, Containers, Networks, Volumes.
 type pane interface {
 	ui.Component
 	Title() string
@@ -79,6 +78,8 @@ const statsInterval = 2 * time.Second
 const (
 	paneImages = iota
 	paneContainers
+	paneNetworks
+	paneVolumes
 )
 
 // Run opens the full-screen app on eng and returns when the user quits.
@@ -98,7 +99,8 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 		statsEvery: statsInterval, exec: tea.ExecProcess}
 	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
 		pullsKey: ui.Bind("P", "pulls panel", "P")}
-	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e)}
+	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e),
+		paneNetworks: newNetworksView(e), paneVolumes: newVolumesView(e)}
 	a.active = paneContainers
 	a.events = eng.Events(ctx)
 	a.layout()

@@ -72,6 +72,8 @@ const (
 	ccolCommand
 	ccolStatus
 	ccolCreated
+	ccolPorts
+	ccolNetworks
 	ccolCPU
 	ccolMem
 	numContainerCols
@@ -79,15 +81,18 @@ const (
 
 // containerColumns: on an 80-column screen NAME, IMAGE, STATUS, CPU % and
 // MEM fit, STATUS with room for "Exited (0) 10 minutes ago"; CREATED comes
-// at 100 columns and COMMAND at 118.
+// at 100 columns, COMMAND at 118, PORTS at 136 and NETWORKS at 146.
 var containerColumns = []ui.Column{
 	ccolName:    {Title: "NAME", Width: 10, Flex: 2, Max: 32},
 	ccolImage:   {Title: "IMAGE", Width: 9, Flex: 3, Max: 40},
 	ccolCommand: {Title: "COMMAND", Width: 12, Flex: 2, Max: 40, HideBelow: 116},
 	ccolStatus:  {Title: "STATUS", Width: 25, Flex: 1, Max: 30},
 	ccolCreated: {Title: "CREATED", Width: 18, HideBelow: 98}, // "About a minute ago"
-	ccolCPU:     {Title: "CPU %", Width: 7, Right: true},
-	ccolMem:     {Title: "MEM", Width: 17, Right: true},
+	// "0.0.0.0:8080->80/tcp" is 20 wide; a container may publish several.
+	ccolPorts:    {Title: "PORTS", Width: 20, Flex: 2, Max: 48, HideBelow: 134},
+	ccolNetworks: {Title: "NETWORKS", Width: 8, Flex: 1, Max: 24, HideBelow: 144},
+	ccolCPU:      {Title: "CPU %", Width: 7, Right: true},
+	ccolMem:      {Title: "MEM", Width: 17, Right: true},
 }
 
 // defaultContainerDesc is the direction a column sorts in when `s` selects
@@ -155,6 +160,10 @@ func sortContainerRows(rows []containerRow, col int, desc bool) {
 			c = dir(c)
 		case ccolCreated:
 			c = dir(a.Created.Compare(b.Created))
+		case ccolPorts:
+			c = dir(cmp.Compare(a.Ports, b.Ports))
+		case ccolNetworks:
+			c = dir(cmp.Compare(a.NetworkMode, b.NetworkMode))
 		case ccolCPU:
 			c = byStats(a, b, func(s *ctrStats) float64 {
 				if !s.HasCPU {
@@ -173,7 +182,7 @@ func sortContainerRows(rows []containerRow, col int, desc bool) {
 }
 
 // filterContainerRows keeps the rows whose name, image, command, status
-// word or ID contains q, ignoring case; runningOnly keeps the containers
+// word, network or ID contains q, ignoring case; runningOnly keeps the containers
 // `docker ps` lists without -a: running, paused and restarting ones.
 func filterContainerRows(rows []containerRow, q string, runningOnly bool) []containerRow {
 	q = strings.ToLower(strings.TrimSpace(q))
@@ -184,7 +193,8 @@ func filterContainerRows(rows []containerRow, q string, runningOnly bool) []cont
 		}
 		if q == "" || strings.HasPrefix(r.ID, q) ||
 			strings.Contains(strings.ToLower(r.Name), q) || strings.Contains(strings.ToLower(r.Image), q) ||
-			strings.Contains(strings.ToLower(r.Command), q) || strings.Contains(r.State.Status.String(), q) {
+			strings.Contains(strings.ToLower(r.Command), q) || strings.Contains(r.State.Status.String(), q) ||
+			strings.Contains(strings.ToLower(r.NetworkMode), q) {
 			out = append(out, r)
 		}
 	}
@@ -232,8 +242,9 @@ func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, s
 			name = shortID(r.ID)
 		}
 		out[i] = ui.Row{
-			Key:   r.Key(),
-			Cells: []string{name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now), cpu, mem},
+			Key: r.Key(),
+			Cells: []string{name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now),
+				r.Ports, r.NetworkMode, cpu, mem},
 			Style: map[int]lipgloss.Style{ccolStatus: style},
 		}
 	}

@@ -91,8 +91,9 @@ func TestPaneKeys(t *testing.T) {
 		key   string
 		title string
 	}{
-		{"1", "Images (4)"}, {"2", "Containers (6)"}, {"tab", "Images (4)"}, {"tab", "Containers (6)"},
-		{"shift+tab", "Images (4)"}, {"shift+tab", "Containers (6)"},
+		{"1", "Images (4)"}, {"2", "Containers (6)"}, {"3", "Networks (3)"}, {"4", "Volumes (0)"},
+		{"tab", "Images (4)"}, {"tab", "Containers (6)"}, {"tab", "Networks (3)"},
+		{"shift+tab", "Containers (6)"}, {"shift+tab", "Images (4)"}, {"shift+tab", "Volumes (0)"}, {"2", "Containers (6)"},
 	}
 	for _, s := range steps {
 		h.keys(s.key)
@@ -101,8 +102,8 @@ func TestPaneKeys(t *testing.T) {
 			t.Fatalf("after %s: frame %q, want %s", s.key, line, s.title)
 		}
 	}
-	h.keys("3")
-	h.waitScreen("No pane 3 yet: only 1 Images, 2 Containers")
+	h.keys("5")
+	h.waitScreen("No pane 5 yet: only 1 Images, 2 Containers, 3 Networks, 4 Volumes")
 	// Keys typed in a dialog or filter are text, not pane switches.
 	h.keys("/", "2", "esc", "esc")
 	if h.app.active != paneContainers {
@@ -432,12 +433,14 @@ func TestContainerRefreshCoalesces(t *testing.T) {
 	if got := eng.ctrListCount() - before; got != 2 {
 		t.Errorf("%d loads, want 2", got)
 	}
-	// A burst of events makes one refresh message.
+	// A burst of events makes one refresh message: one list of containers
+	// for each pane that shows them (Containers, and the CONTAINERS columns
+	// of Networks and Volumes).
 	before = eng.ctrListCount()
 	h.send(engineEventsMsg{Events: slices.Repeat([]events.Event{{Type: events.TypeContainer, Action: "start"}}, 50)})
 	h.settle()
-	if got := eng.ctrListCount() - before; got != 1 {
-		t.Errorf("%d loads after a burst, want 1", got)
+	if got := eng.ctrListCount() - before; got != 3 {
+		t.Errorf("%d loads after a burst, want 3", got)
 	}
 }
 

@@ -1,4 +1,5 @@
-// Package views holds berth's screens — the images and containers panes, the
+// Package views holds berth's screens — the images, containers, networks and
+// volumes panes (each a listPane with its columns and actions), the
 // pull progress dock and panel, the inspect and log views, the run dialog —
 // and the root model that routes messages between them. Run is the entry
 // point of the TUI.
@@ -16,6 +17,8 @@ import (
 	"berth/engine/events"
 	"berth/engine/image"
 	"berth/engine/monitor"
+	"berth/engine/network"
+	"berth/engine/volume"
 	"berth/ui"
 )
 
@@ -42,6 +45,20 @@ type Engine interface {
 	ContainerLogs(ctx context.Context, ref string, o monitor.LogOptions, sink monitor.LogSink) error
 	AttachCommand(ref string) *exec.Cmd
 	Info(ctx context.Context) (engine.Info, error)
+
+	ListNetworks(ctx context.Context) ([]*network.Network, error)
+	InspectNetwork(ctx context.Context, ref string) (*network.Inspect, error)
+	NetworkEndpoints(ctx context.Context, n *network.Network) ([]network.Endpoint, error)
+	CreateNetwork(ctx context.Context, o network.CreateOptions) (*network.Network, error)
+	RemoveNetwork(ctx context.Context, ref string) (*network.Network, error)
+	PruneNetworks(ctx context.Context) ([]string, error)
+
+	ListVolumes(ctx context.Context, f volume.Filters) ([]*volume.Volume, error)
+	VolumesDiskUsage(ctx context.Context) ([]engine.VolumeUsage, error)
+	InspectVolume(ctx context.Context, name string) (*volume.Inspect, error)
+	CreateVolume(ctx context.Context, o volume.CreateOptions) (*volume.Volume, error)
+	RemoveVolume(ctx context.Context, name string, force bool) error
+	PruneVolumes(ctx context.Context, all bool, f volume.Filters) (volume.PruneReport, error)
 }
 
 // env is what every view shares: the styles and keys, the engine, the

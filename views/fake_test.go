@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os/exec"
 	"slices"
 	"strings"
@@ -16,7 +17,9 @@ import (
 	"berth/engine/events"
 	"berth/engine/image"
 	"berth/engine/monitor"
+	"berth/engine/network"
 	"berth/engine/progress"
+	"berth/engine/volume"
 )
 
 // fakeEngine is an in-memory Engine. Pulls block until the test finishes
@@ -46,6 +49,16 @@ type fakeEngine struct {
 	attaches   []string                  // every AttachCommand
 	inspected  []string                  // every InspectContainer
 	nextCtr    int
+
+	nets        []fakeNet
+	netLists    int
+	netInspects []string
+	netCreates  []network.CreateOptions
+	netRemoves  []string
+	vols        []fakeVol
+	measures    int
+	volCreates  []volume.CreateOptions
+	volRemoves  []string
 }
 
 // ctrCall is one container action: the method without "Container", the
@@ -94,7 +107,7 @@ type pullOutcome struct {
 func newFakeEngine(imgs ...image.Summary) *fakeEngine {
 	return &fakeEngine{images: imgs, pulls: make(chan *fakePull, 16), events: make(chan events.Event, 256),
 		gates: map[string]chan struct{}{}, ctrErr: map[string]error{}, stats: map[string]fakeStat{},
-		statsN: map[string]int{}, logs: make(chan *fakeLogs, 16)}
+		statsN: map[string]int{}, logs: make(chan *fakeLogs, 16), nets: predefinedNets()}
 }
 
 // withContainers stores containers, as if run before the app started.
@@ -537,3 +550,287 @@ func paused(d time.Duration) container.State {
 
 // cstate is a container created and never started.
 func cstate() container.State { return container.State{Status: container.Created} }
+
+// fakeNet is a network of the fake engine and the container IDs on it.
+type fakeNet struct {
+	net  *network.Network
+	ctrs []string
+}
+
+// withNetworks stores networks; bridge, host and none are always there.
+func (f *fakeEngine) withNetworks(ns ...fakeNet) *fakeEngine {
+	f.nets = append(f.nets, ns...)
+	return f
+}
+
+// predefinedNets are Docker's three.
+func predefinedNets() []fakeNet {
+	p := netip.MustParsePrefix("172.30.0.0/16")
+	return []fakeNet{
+		{net: &network.Network{ID: hexID("b0"), Name: "bridge", Driver: "bridge", Created: testNow.Add(-72 * time.Hour),
+			Config: network.Config{Subnet: p, Gateway: netip.MustParseAddr("172.30.0.1"), Bridge: "berth0"}}},
+		{net: &network.Network{ID: hexID("b1"), Name: "host", Driver: "host"}},
+		{net: &network.Network{ID: hexID("b2"), Name: "none", Driver: "null"}},
+	}
+}
+
+// userNet is a user network created ago, with containers on it.
+func userNet(id, name, subnet string, ago time.Duration, ctrs ...string) fakeNet {
+	p := netip.MustParsePrefix(subnet)
+	return fakeNet{net: &network.Network{ID: hexID(id), Name: name, Driver: "bridge", Created: testNow.Add(-ago),
+		Config: network.Config{Subnet: p, Gateway: p.Addr().Next(), Bridge: "berth" + hexID(id)[:10]}}, ctrs: ctrs}
+}
+
+func (f *fakeEngine) emitType(t events.Type, action, actor string) {
+	f.events <- events.Event{Type: t, Action: action, Actor: actor, Time: testNow}
+}
+
+func (f *fakeEngine) findNet(ref string) int {
+	for i, n := range f.nets {
+		if n.net.Name == ref || n.net.ID == ref || len(ref) >= 12 && strings.HasPrefix(n.net.ID, ref) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fakeEngine) ListNetworks(ctx context.Context) ([]*network.Network, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.netLists++
+	out := make([]*network.Network, len(f.nets))
+	for i, n := range f.nets {
+		c := *n.net
+		out[i] = &c
+	}
+	return out, nil
+}
+
+func (f *fakeEngine) InspectNetwork(ctx context.Context, ref string) (*network.Inspect, error) {
+	f.mu.Lock()
+	f.netInspects = append(f.netInspects, ref)
+	i := f.findNet(ref)
+	if i < 0 {
+		f.mu.Unlock()
+		return nil, errdefs.NotFound("network %s not found", ref)
+	}
+	n := f.nets[i].net
+	names := map[string]string{}
+	for _, id := range f.nets[i].ctrs {
+		if j := f.find(id); j >= 0 {
+			names[id] = f.containers[j].Name
+		}
+	}
+	f.mu.Unlock()
+	eps, err := f.NetworkEndpoints(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return network.InspectOf(n, eps, names), nil
+}
+
+func (f *fakeEngine) NetworkEndpoints(ctx context.Context, n *network.Network) ([]network.Endpoint, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := f.findNet(n.ID)
+	if i < 0 {
+		return nil, errdefs.NotFound("network %s not found", n.ID)
+	}
+	var out []network.Endpoint
+	for k, id := range f.nets[i].ctrs {
+		ip := n.Subnet.Addr().Next()
+		for range k + 1 {
+			ip = ip.Next()
+		}
+		out = append(out, network.Endpoint{ContainerID: id, Network: n, IP: ip, MAC: "02:42:ac:1e:00:0" + itoa(k+2)})
+	}
+	return out, nil
+}
+
+func (f *fakeEngine) CreateNetwork(ctx context.Context, o network.CreateOptions) (*network.Network, error) {
+	f.mu.Lock()
+	f.netCreates = append(f.netCreates, o)
+	if f.findNet(o.Name) >= 0 {
+		f.mu.Unlock()
+		return nil, errdefs.AlreadyExists("network with name %s already exists", o.Name)
+	}
+	subnet := o.Subnet
+	if subnet == "" {
+		subnet = fmt.Sprintf("10.99.%d.0/24", len(f.nets))
+	}
+	for _, n := range f.nets {
+		if n.net.Subnet.IsValid() && n.net.Subnet.Overlaps(netip.MustParsePrefix(subnet)) {
+			f.mu.Unlock()
+			return nil, errdefs.Conflict("subnet %s overlaps network %s (%s): choose another subnet", subnet, n.net.Name, n.net.Subnet)
+		}
+	}
+	n := userNet(fmt.Sprintf("e%d", len(f.nets)), o.Name, subnet, 0)
+	n.net.Labels = o.Labels
+	f.nets = append(f.nets, n)
+	f.mu.Unlock()
+	f.emitType(events.TypeNetwork, "create", n.net.ID)
+	c := *n.net
+	return &c, nil
+}
+
+func (f *fakeEngine) RemoveNetwork(ctx context.Context, ref string) (*network.Network, error) {
+	f.mu.Lock()
+	f.netRemoves = append(f.netRemoves, ref)
+	i := f.findNet(ref)
+	if i < 0 {
+		f.mu.Unlock()
+		return nil, errdefs.NotFound("network %s not found", ref)
+	}
+	n := f.nets[i]
+	if n.net.Predefined() {
+		f.mu.Unlock()
+		return nil, errdefs.Conflict("%s is a pre-defined network and cannot be removed", n.net.Name)
+	}
+	if len(n.ctrs) > 0 {
+		f.mu.Unlock()
+		return nil, errdefs.Conflict("network %s has active endpoints", n.net.Name)
+	}
+	f.nets = slices.Delete(f.nets, i, i+1)
+	f.mu.Unlock()
+	f.emitType(events.TypeNetwork, "destroy", n.net.ID)
+	return n.net, nil
+}
+
+func (f *fakeEngine) PruneNetworks(ctx context.Context) ([]string, error) {
+	var removed []string
+	for _, n := range slices.Clone(f.networksNow()) {
+		if !n.net.Predefined() && len(n.ctrs) == 0 {
+			if _, err := f.RemoveNetwork(ctx, n.net.ID); err == nil {
+				removed = append(removed, n.net.Name)
+			}
+		}
+	}
+	return removed, nil
+}
+
+func (f *fakeEngine) networksNow() []fakeNet {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.nets)
+}
+
+// fakeVol is a volume of the fake engine.
+type fakeVol struct {
+	vol  volume.Volume
+	size int64
+}
+
+func vol(name string, ago time.Duration, size int64) fakeVol {
+	return fakeVol{vol: volume.Volume{Name: name, Driver: "local", Mountpoint: "/var/lib/berth/volumes/" + name + "/_data",
+		CreatedAt: testNow.Add(-ago), Anonymous: len(name) == 64}, size: size}
+}
+
+func (f *fakeEngine) withVolumes(vs ...fakeVol) *fakeEngine {
+	f.vols = append(f.vols, vs...)
+	return f
+}
+
+// volUsers counts the containers that mount name; the lock is held.
+func (f *fakeEngine) volUsers(name string) int {
+	n := 0
+	for _, c := range f.containers {
+		if slices.Contains(c.Mounts, name) {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeEngine) ListVolumes(ctx context.Context, _ volume.Filters) ([]*volume.Volume, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*volume.Volume, len(f.vols))
+	for i, v := range f.vols {
+		c := v.vol
+		c.RefCount = f.volUsers(c.Name)
+		out[i] = &c
+	}
+	return out, nil
+}
+
+func (f *fakeEngine) VolumesDiskUsage(ctx context.Context) ([]engine.VolumeUsage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.measures++
+	out := make([]engine.VolumeUsage, len(f.vols))
+	for i, v := range f.vols {
+		c := v.vol
+		out[i] = engine.VolumeUsage{Volume: &c, Size: v.size}
+	}
+	return out, nil
+}
+
+func (f *fakeEngine) InspectVolume(ctx context.Context, name string) (*volume.Inspect, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range f.vols {
+		if v.vol.Name == name {
+			return &volume.Inspect{CreatedAt: v.vol.CreatedAt.Format(time.RFC3339), Driver: v.vol.Driver,
+				Labels: v.vol.Labels, Mountpoint: v.vol.Mountpoint, Name: v.vol.Name, Scope: "local"}, nil
+		}
+	}
+	return nil, errdefs.NotFound("no such volume %q", name)
+}
+
+func (f *fakeEngine) CreateVolume(ctx context.Context, o volume.CreateOptions) (*volume.Volume, error) {
+	f.mu.Lock()
+	f.volCreates = append(f.volCreates, o)
+	for _, v := range f.vols {
+		if v.vol.Name == o.Name {
+			f.mu.Unlock()
+			c := v.vol
+			return &c, nil
+		}
+	}
+	v := vol(o.Name, 0, 0)
+	v.vol.Labels = o.Labels
+	f.vols = append(f.vols, v)
+	f.mu.Unlock()
+	f.emitType(events.TypeVolume, "create", o.Name)
+	c := v.vol
+	return &c, nil
+}
+
+func (f *fakeEngine) RemoveVolume(ctx context.Context, name string, force bool) error {
+	f.mu.Lock()
+	f.volRemoves = append(f.volRemoves, name)
+	i := slices.IndexFunc(f.vols, func(v fakeVol) bool { return v.vol.Name == name })
+	if i < 0 {
+		f.mu.Unlock()
+		return errdefs.NotFound("no such volume %q", name)
+	}
+	if f.volUsers(name) > 0 {
+		f.mu.Unlock()
+		return errdefs.Conflict("volume %s is in use", name)
+	}
+	f.vols = slices.Delete(f.vols, i, i+1)
+	f.mu.Unlock()
+	f.emitType(events.TypeVolume, "destroy", name)
+	return nil
+}
+
+func (f *fakeEngine) PruneVolumes(ctx context.Context, all bool, _ volume.Filters) (volume.PruneReport, error) {
+	f.mu.Lock()
+	var names []string
+	var space int64
+	for _, v := range f.vols {
+		if f.volUsers(v.vol.Name) == 0 && (all || v.vol.Anonymous) {
+			names = append(names, v.vol.Name)
+			space += v.size
+		}
+	}
+	f.mu.Unlock()
+	var rep volume.PruneReport
+	for _, n := range names {
+		if f.RemoveVolume(ctx, n, false) == nil {
+			rep.Removed = append(rep.Removed, n)
+		}
+	}
+	rep.Space = space
+	return rep, nil
+}

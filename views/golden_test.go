@@ -108,3 +108,57 @@ func TestGoldenContainers(t *testing.T) {
 		})
 	}
 }
+
+func TestGoldenObjects(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			h, _ := newObjectsHarness(t, "3", sz.w, sz.h)
+			h.waitScreen("Networks (5)", "db, web")
+			golden(t, h, "networks-"+sz.name)
+
+			h.keys("?")
+			golden(t, h, "networks-help-"+sz.name)
+			h.keys("esc")
+
+			h.keys("n")
+			h.typeText("appnet2")
+			h.keys("tab")
+			h.typeText("10.90.0.0/16")
+			h.keys("enter")
+			h.waitScreen("overlaps")
+			golden(t, h, "network-create-"+sz.name)
+			h.keys("esc")
+
+			h.keys("j", "d")
+			golden(t, h, "network-remove-"+sz.name)
+			h.keys("esc")
+
+			h.keys("4")
+			h.waitScreen("Volumes (3)", "123MB")
+			golden(t, h, "volumes-"+sz.name)
+
+			h.keys("n")
+			h.typeText("data2")
+			h.keys("tab")
+			h.typeText("team=db")
+			golden(t, h, "volume-create-"+sz.name)
+			h.keys("esc")
+
+			h.keys("X")
+			golden(t, h, "volume-prune-"+sz.name)
+			h.keys("esc")
+
+			h.keys("i")
+			h.waitScreen("Inspect data")
+			golden(t, h, "volume-inspect-"+sz.name)
+		})
+	}
+}
+
+// TestGoldenContainersWide: PORTS and NETWORKS show once there is room.
+func TestGoldenContainersWide(t *testing.T) {
+	h, _ := newObjectsHarness(t, "2", 160, 16)
+	h.send(statsTickMsg{})
+	h.waitScreen("1.25%", "PORTS", "NETWORKS", "0.0.0.0:8080->80/tcp")
+	golden(t, h, "containers-160x16")
+}

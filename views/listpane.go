@@ -130,7 +130,41 @@ type (
 	}
 	// changedMsg says objects of a kind changed: panes that show them reload.
 	changedMsg struct{ Type events.Type }
+	// doneMsg says an action of a pane returned: Text is the status line
+	// on success; Select puts the cursor on that row key once listed;
+	// Retry, if set, opens the dialog the action came from again, showing
+	// the error, so that it can be fixed.
+	doneMsg[R any] struct {
+		Text   string
+		Select string
+		Err    error
+		Retry  func(err error) ui.Dialog
+	}
 )
+
+// act runs call on the engine in a command; its doneMsg says how it went
+// and reloads the list.
+func (p *listPane[R]) act(call func(ctx context.Context, eng Engine) (text, sel string, err error), retry func(error) ui.Dialog) tea.Cmd {
+	eng, ctx := p.env.eng, p.env.ctx
+	return func() tea.Msg {
+		text, sel, err := call(ctx, eng)
+		return doneMsg[R]{Text: text, Select: sel, Err: err, Retry: retry}
+	}
+}
+
+// done takes in an action's result.
+func (p *listPane[R]) done(msg doneMsg[R]) tea.Cmd {
+	if msg.Err != nil {
+		if msg.Retry != nil {
+			p.dialog = msg.Retry(msg.Err)
+		}
+		return tea.Batch(ui.ErrorStatus(msg.Err), p.refresh())
+	}
+	if msg.Select != "" {
+		p.selectKey = msg.Select
+	}
+	return tea.Batch(ui.Status(ui.LevelSuccess, msg.Text), p.refresh())
+}
 
 func newListPane[R any](e *env, spec listSpec[R]) *listPane[R] {
 	p := &listPane[R]{
@@ -237,12 +271,14 @@ func (p *listPane[R]) selected() (R, bool) {
 	return p.shown[i], true
 }
 
-// Update handles the list's own messages and keys; it reports whether msg
+// update handles the list's own messages and keys; it reports whether msg
 // was one of them. Panes handle theirs first, then call it.
 func (p *listPane[R]) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case listLoadedMsg[R]:
 		return p.takeList(msg), true
+	case doneMsg[R]:
+		return p.done(msg), true
 	case changedMsg:
 		if slices.Contains(p.spec.changedBy, msg.Type) {
 			return p.refresh(), true
