@@ -279,6 +279,12 @@ func TestNetworkBadInput(t *testing.T) {
 			t.Errorf("berth %s: exit %d (want %d), %q (want one line with %q)", strings.Join(tc.args, " "), code, tc.code, errOut, tc.want)
 		}
 	}
+	// Without --subnet: a free /24 of 10.220.0.0/14, gateway .1.
+	b.ok("network", "create", "auto")
+	auto := b.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}", "auto")
+	if f := strings.Fields(auto); len(f) != 2 || !strings.HasPrefix(f[0], "10.22") || !strings.HasSuffix(f[0], ".0/24") || f[1] != strings.TrimSuffix(f[0], "0/24")+"1" {
+		t.Errorf("chosen subnet: %q", auto)
+	}
 	ip := strings.TrimSuffix(s, "0/24") + "50"
 	b.ok("create", "--name", "c1", "--network", "n1", "--ip", ip, bb, "true")
 	_, errOut, code := b.run("run", "--rm", "--network", "n1", "--ip", ip, bb, "true")
