@@ -112,7 +112,7 @@ func (c *Container) RunningFor() string {
 }
 
 // Ports are the published ports of a running container, and its other
-// exposed ports: "0.0.0.0:8080->80/tcp, 443/tcp".
+// exposed ports: "443/tcp, 0.0.0.0:8080->80/tcp".
 func (c *Container) Ports() string { return c.s.Ports }
 
 // State is the status word: "running", "exited", ...

@@ -26,7 +26,7 @@ type Summary struct {
 	Mounts       []string
 	LocalVolumes int
 
-	// Ports is ps's PORTS while it runs: "0.0.0.0:8080->80/tcp, 443/tcp".
+	// Ports is ps's PORTS while it runs: "443/tcp, 0.0.0.0:8080->80/tcp".
 	Ports string
 }
 

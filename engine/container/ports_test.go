@@ -78,7 +78,7 @@ func TestPortsInInspectAndPs(t *testing.T) {
 	if string(raw) != `{"443/tcp":null,"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}` {
 		t.Errorf("JSON %s", raw)
 	}
-	if got := portsColumn(c); got != "0.0.0.0:8080->80/tcp, 443/tcp" {
+	if got := portsColumn(c); got != "443/tcp, 0.0.0.0:8080->80/tcp" {
 		t.Errorf("PORTS %q", got)
 	}
 	if got := inspectPortBindings(c.Config); !reflect.DeepEqual(got, map[string][]InspectPortBinding{"80/tcp": {{HostPort: "8080"}}}) {

@@ -6,61 +6,83 @@ import (
 	"strings"
 )
 
-// Display is Docker's PORTS column: published ports as
-// "0.0.0.0:8080->80/tcp", runs of consecutive ports folded into ranges
-// ("0.0.0.0:8000-8002->80-82/tcp"), then exposed ports that are not
-// published ("443/tcp"), all joined with ", ".
+// Display is Docker's PORTS column (docker/cli's DisplayablePorts): the
+// ports sorted by container port; exposed ports that are not published,
+// and ports published on the same host port number, folded into runs
+// ("443/tcp", "8000-8002/tcp", "0.0.0.0:80-81->80-81/tcp"), first; then
+// every other published port on its own ("0.0.0.0:8080->80/tcp"),
+// joined with ", ".
 func Display(pub []Published, exposed []Port) string {
-	ps := append([]Published{}, pub...)
-	sort.Slice(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.HostIPString() != b.HostIPString() {
-			return a.HostIPString() < b.HostIPString()
-		}
-		if a.Port.Proto != b.Port.Proto {
-			return a.Port.Proto < b.Port.Proto
-		}
-		if a.Port.Number != b.Port.Number {
-			return a.Port.Number < b.Port.Number
-		}
-		return a.HostPort < b.HostPort
-	})
-	var parts []string
-	seen := map[Port]bool{}
-	for i := 0; i < len(ps); {
-		j := i + 1
-		for j < len(ps) && ps[j].HostIPString() == ps[i].HostIPString() && ps[j].Port.Proto == ps[i].Port.Proto &&
-			int(ps[j].Port.Number) == int(ps[j-1].Port.Number)+1 && int(ps[j].HostPort) == int(ps[j-1].HostPort)+1 {
-			j++
-		}
-		first, last := ps[i], ps[j-1]
-		for _, p := range ps[i:j] {
-			seen[p.Port] = true
-		}
-		parts = append(parts, first.HostIPString()+":"+span(first.HostPort, last.HostPort)+"->"+span(first.Port.Number, last.Port.Number)+"/"+first.Port.Proto)
-		i = j
+	type entry struct {
+		ip     string // "" for exposed only
+		public uint16
+		port   Port
 	}
-	var rest []Port
+	var es []entry
+	seen := map[Port]bool{}
+	for _, p := range pub {
+		es = append(es, entry{p.HostIPString(), p.HostPort, p.Port})
+		seen[p.Port] = true
+	}
 	for _, p := range exposed {
 		if !seen[p] {
-			rest = append(rest, p)
+			es = append(es, entry{port: p})
 		}
 	}
-	SortPorts(rest)
-	for i := 0; i < len(rest); {
-		j := i + 1
-		for j < len(rest) && rest[j].Proto == rest[i].Proto && rest[j].Number == rest[j-1].Number+1 {
-			j++
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		switch {
+		case a.port.Number != b.port.Number:
+			return a.port.Number < b.port.Number
+		case a.ip != b.ip:
+			return a.ip < b.ip
+		case a.public != b.public:
+			return a.public < b.public
 		}
-		parts = append(parts, span(rest[i].Number, rest[j-1].Number)+"/"+rest[i].Proto)
-		i = j
+		return a.port.Proto < b.port.Proto
+	})
+	type run struct{ first, last uint16 }
+	runs := map[string]*run{}
+	var keys, out, mappings []string
+	for _, e := range es {
+		key := e.port.Proto
+		if e.ip != "" {
+			if e.public != e.port.Number {
+				mappings = append(mappings, e.ip+":"+strconv.Itoa(int(e.public))+"->"+strconv.Itoa(int(e.port.Number))+"/"+e.port.Proto)
+				continue
+			}
+			key = e.ip + "/" + e.port.Proto
+		}
+		r := runs[key]
+		switch {
+		case r == nil:
+			runs[key] = &run{e.port.Number, e.port.Number}
+			keys = append(keys, key)
+		case e.port.Number == r.last+1:
+			r.last = e.port.Number
+		default:
+			out = append(out, group(key, r.first, r.last))
+			runs[key] = &run{e.port.Number, e.port.Number}
+		}
 	}
-	return strings.Join(parts, ", ")
+	for _, k := range keys {
+		out = append(out, group(k, runs[k].first, runs[k].last))
+	}
+	return strings.Join(append(out, mappings...), ", ")
 }
 
-func span(lo, hi uint16) string {
-	if lo == hi {
-		return strconv.Itoa(int(lo))
+// group is one run: "443/tcp", "8000-8002/udp", "0.0.0.0:80-81->80-81/tcp".
+func group(key string, first, last uint16) string {
+	ip, proto, hasIP := strings.Cut(key, "/")
+	if !hasIP {
+		ip, proto = "", key
 	}
-	return strconv.Itoa(int(lo)) + "-" + strconv.Itoa(int(hi))
+	g := strconv.Itoa(int(first))
+	if first != last {
+		g += "-" + strconv.Itoa(int(last))
+	}
+	if ip != "" {
+		g = ip + ":" + g + "->" + g
+	}
+	return g + "/" + proto
 }

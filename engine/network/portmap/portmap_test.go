@@ -151,6 +151,7 @@ func TestRequests(t *testing.T) {
 	}
 }
 
+// Docker's PORTS column, as docker/cli's DisplayablePorts writes it.
 func TestDisplay(t *testing.T) {
 	lo := netip.MustParseAddr("127.0.0.1")
 	tests := []struct {
@@ -161,10 +162,13 @@ func TestDisplay(t *testing.T) {
 	}{
 		{"none", nil, nil, ""},
 		{"one", []Published{{Port: Port{80, "tcp"}, HostPort: 8080}}, []Port{{80, "tcp"}}, "0.0.0.0:8080->80/tcp"},
-		{"range", []Published{{Port: Port{81, "tcp"}, HostPort: 8001}, {Port: Port{80, "tcp"}, HostPort: 8000}, {Port: Port{82, "tcp"}, HostPort: 8002}}, nil, "0.0.0.0:8000-8002->80-82/tcp"},
-		{"address and udp", []Published{{Port: Port{53, "udp"}, HostPort: 5353}, {Port: Port{80, "tcp"}, HostIP: lo, HostPort: 8080}}, nil, "0.0.0.0:5353->53/udp, 127.0.0.1:8080->80/tcp"},
-		{"exposed only", nil, []Port{{443, "tcp"}, {80, "tcp"}, {81, "tcp"}}, "80-81/tcp, 443/tcp"},
-		{"both", []Published{{Port: Port{80, "tcp"}, HostPort: 32768}}, []Port{{80, "tcp"}, {443, "tcp"}}, "0.0.0.0:32768->80/tcp, 443/tcp"},
+		{"same number", []Published{{Port: Port{80, "tcp"}, HostPort: 80}}, nil, "0.0.0.0:80->80/tcp"},
+		{"same numbers fold", []Published{{Port: Port{81, "tcp"}, HostPort: 81}, {Port: Port{80, "tcp"}, HostPort: 80}, {Port: Port{82, "tcp"}, HostPort: 82}}, nil, "0.0.0.0:80-82->80-82/tcp"},
+		{"other numbers do not", []Published{{Port: Port{81, "tcp"}, HostPort: 8001}, {Port: Port{80, "tcp"}, HostPort: 8000}}, nil, "0.0.0.0:8000->80/tcp, 0.0.0.0:8001->81/tcp"},
+		{"address and udp", []Published{{Port: Port{80, "tcp"}, HostIP: lo, HostPort: 18181}, {Port: Port{53, "udp"}, HostPort: 5353}}, nil, "0.0.0.0:5353->53/udp, 127.0.0.1:18181->80/tcp"},
+		{"exposed only (a finished run goes first, as in Docker)", nil, []Port{{443, "tcp"}, {80, "tcp"}, {81, "tcp"}, {53, "udp"}}, "80-81/tcp, 53/udp, 443/tcp"},
+		{"exposed first", []Published{{Port: Port{80, "tcp"}, HostPort: 32768}}, []Port{{80, "tcp"}, {443, "tcp"}}, "443/tcp, 0.0.0.0:32768->80/tcp"},
+		{"a gap ends a run", nil, []Port{{80, "tcp"}, {81, "tcp"}, {83, "tcp"}}, "80-81/tcp, 83/tcp"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
