@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -68,7 +69,8 @@ func (a *app) portCmd() *cobra.Command {
 	}
 }
 
-// portLines are docker port's lines, by container port then host address.
+// portLines are docker port's lines, by container port, then host address
+// and port.
 func portLines(pub []portmap.Published, want *portmap.Port) []string {
 	byPort := map[portmap.Port][]portmap.Published{}
 	var ports []portmap.Port
@@ -84,7 +86,14 @@ func portLines(pub []portmap.Published, want *portmap.Port) []string {
 	portmap.SortPorts(ports)
 	var out []string
 	for _, port := range ports {
-		for _, p := range byPort[port] {
+		ps := byPort[port]
+		sort.Slice(ps, func(i, j int) bool { // docker sorts the lines naturally
+			if a, b := ps[i].HostIPString(), ps[j].HostIPString(); a != b {
+				return a < b
+			}
+			return ps[i].HostPort < ps[j].HostPort
+		})
+		for _, p := range ps {
 			if want != nil {
 				out = append(out, p.String())
 			} else {
