@@ -371,3 +371,46 @@ func TestPortRulesOfAKilledMonitor(t *testing.T) {
 		t.Errorf("after start: %q %v", body, err)
 	}
 }
+
+// Ten runs at once from separate processes, each publishing a port: the
+// rule changes take turns (one lock for the host), every port answers,
+// and rm -f of all leaves no rule.
+func TestPublishInParallel(t *testing.T) {
+	b, bb, track := withPorts(t)
+	const n = 10
+	ids := make([]string, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			cmd := exec.Command(berthBin, append([]string{"run", "-d", "-p", "80", bb}, web(fmt.Sprint("c", i))...)...)
+			cmd.Env = b.env()
+			out, err := cmd.Output()
+			ids[i] = strings.TrimSpace(string(out))
+			if err != nil {
+				err = fmt.Errorf("run %d: %v %s", i, err, out)
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	for i, id := range ids {
+		if id == "" {
+			continue
+		}
+		track(id)
+		addr := strings.Replace(strings.TrimSpace(b.ok("port", id, "80")), "0.0.0.0:", "127.0.0.1:", 1)
+		if body, err := httpGet(t, addr); body != fmt.Sprintf("hello from c%d\n", i) {
+			t.Errorf("container %d on %s: %q %v", i, addr, body, err)
+		}
+	}
+	b.ok(append([]string{"rm", "-f"}, ids...)...)
+	for _, id := range ids {
+		if r := portRules(t, id); r != "" {
+			t.Errorf("rules of %s left:\n%s", id[:12], r)
+		}
+	}
+}
