@@ -203,7 +203,7 @@ func TestNetworkUserNetworksAndIsolation(t *testing.T) {
 	if out, code := fetch(b, bb, "neta", ipA); code != 0 || out != "hello-wa\n" {
 		t.Fatalf("container to container on a user network: exit %d, %q", code, out)
 	}
-	if out, code := fetch(b, bb, "netb", ipA); code == 0 {
+	if out, _, code := b.run("run", "--rm", "--network", "netb", bb, "sh", "-c", get(ipA)); code == 0 {
 		t.Fatalf("a container of netb reached %s on neta: %q", ipA, out)
 	}
 	// inspect of the network: Docker's fields.
@@ -455,7 +455,7 @@ func TestNetworkForwardingUnderDockerPolicy(t *testing.T) {
 	}
 	// An internal network goes nowhere.
 	b.ok("network", "create", "--internal", "--subnet", testSubnet(t), "closed")
-	if out, code := fetch(b, bb, "closed", extIP+":8080"); code == 0 {
+	if out, _, code := b.run("run", "--rm", "--network", "closed", bb, "sh", "-c", get(extIP+":8080")); code == 0 {
 		t.Errorf("an --internal network reached beyond the host: %q", out)
 	}
 }
