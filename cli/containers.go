@@ -146,6 +146,7 @@ func (f *createFlags) options(cmd *cobra.Command, args []string) (container.Crea
 	if err := portOptions(&o, f.publish, f.expose); err != nil {
 		return o, err
 	}
+	warnDiscardedPorts(cmd.ErrOrStderr(), o)
 	if f.memory != "" {
 		if o.Resources.Memory, err = container.ParseBytes(f.memory); err != nil {
 			return o, errdefs.Wrap(errdefs.ErrInvalidArgument, err, "--memory: %v", err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -31,6 +32,14 @@ func portOptions(o *container.CreateOptions, publish, expose []string) error {
 		o.Expose = append(o.Expose, ps...)
 	}
 	return nil
+}
+
+// warnDiscardedPorts says, as Docker does, that --network host publishes
+// nothing: the container's ports are the host's already.
+func warnDiscardedPorts(w io.Writer, o container.CreateOptions) {
+	if o.NetworkMode == "host" && (len(o.PortBindings) > 0 || o.PublishAll) {
+		fmt.Fprintln(w, "WARNING: Published ports are discarded when using host network mode")
+	}
 }
 
 // portCmd is docker port: a running container's published ports, all
