@@ -182,7 +182,9 @@ func TestListPaneHelpFromBindings(t *testing.T) {
 	if want := []string{"a=", "o=locked", "/="}; !slices.Equal(keys, want) {
 		t.Errorf("short help %q, want %q", keys, want)
 	}
+	l.mu.Lock()
 	l.rows = []thing{{Name: "a"}}
+	l.mu.Unlock()
 	l.load(t, l.refresh())
 	if d := l.KeyGroups()[0].Keys[0].Disabled; d != "" {
 		t.Errorf("o still disabled after the thing was unlocked: %q", d)
@@ -205,7 +207,9 @@ func TestListPaneRefreshCoalesces(t *testing.T) {
 	}
 	done := make(chan tea.Msg)
 	go func() { done <- first() }()
-	l.rows = append(l.rows, thing{Name: "b"})
+	l.mu.Lock()
+	l.rows = append(l.rows, thing{Name: "b"}) // comes while the first load runs
+	l.mu.Unlock()
 	l.loadCh <- struct{}{}
 	again := l.Update(<-done)
 	if again == nil {
@@ -252,7 +256,9 @@ func TestListPaneActionDone(t *testing.T) {
 	l := newTestList(t, thing{Name: "a"}, thing{Name: "b"})
 	l.load(t, l.Init())
 	// Success: the status says so and the cursor goes to the row named.
+	l.mu.Lock()
 	l.rows = append(l.rows, thing{Name: "c"})
+	l.mu.Unlock()
 	var msgs []tea.Msg
 	collect(l.Update(doneMsg[thing]{Text: "Added c", Select: "c"}), &msgs)
 	for _, m := range msgs {
