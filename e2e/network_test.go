@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+
+	"berth/engine/network/firewall"
 )
 
 // withNetworks is withBusybox whose cleanup also removes every container
@@ -52,6 +54,10 @@ func withNetworks(t *testing.T) (*berth, string) {
 		// next engine's reconciliation would, and check that works.
 		for _, l := range links {
 			netlink.LinkDel(l)
+		}
+		firewall.Sweep(func(dev string) bool { _, err := netlink.LinkByName(dev); return err == nil })
+		if rules, _ := firewall.Rules(); len(links) > 0 && strings.Contains(rules, " "+links[0].Attrs().Name+" ") {
+			t.Errorf("rules of %s left:\n%s", links[0].Attrs().Name, rules)
 		}
 	})
 	return b, bb

@@ -135,7 +135,13 @@ func (m *Manager) setupBridge(n *Network) error {
 	if err := firewall.EnsureBridge(n.firewall()); err != nil {
 		return fmt.Errorf("network %s: %w", n.Name, err)
 	}
+	firewall.Sweep(linkExists) // best effort: leftovers of bridges gone without their rules
 	return nil
+}
+
+func linkExists(name string) bool {
+	_, err := netlink.LinkByName(name)
+	return err == nil
 }
 
 // ensureBridgeLink makes the bridge device if it is missing; it reports
@@ -187,6 +193,7 @@ func (m *Manager) teardownBridge(n *Network) error {
 	if err := firewall.RemoveBridge(n.firewall()); err != nil {
 		errs = append(errs, fmt.Errorf("network %s: %w", n.Name, err))
 	}
+	firewall.Sweep(linkExists) // best effort, as in setupBridge
 	return errors.Join(errs...)
 }
 
@@ -435,9 +442,6 @@ func (m *Manager) Reconcile(ctx context.Context) error {
 	defer unlock()
 	for _, l := range stale {
 		netlink.LinkDel(l)
-		if l.Type() == "bridge" {
-			firewall.RemoveBridgeNamed(l.Attrs().Name)
-		}
 	}
-	return nil
+	return firewall.Sweep(linkExists)
 }

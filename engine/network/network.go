@@ -56,7 +56,9 @@
 // disconnect deletes the host end of a running container's veth; removing
 // a network deletes its bridge and rules. Reconcile (at every engine start)
 // deletes links of this root whose network or container no longer
-// exists, and their rules. The default bridge stays once made, as docker0
+// exists (and of roots that are gone); whenever bridges are set up or
+// removed, rules that name a bridge that no longer exists go too
+// (firewall.Sweep). The default bridge stays once made, as docker0
 // does.
 package network
 
@@ -162,9 +164,6 @@ func WithDefaultBridge(name string) Option { return func(m *Manager) { m.default
 // WithDefaultSubnet fixes the default network's subnet, used when that
 // network is made (on first use); invalid or empty means choose one.
 func WithDefaultSubnet(p netip.Prefix) Option { return func(m *Manager) { m.defaultSubnet = p } }
-
-// WithLockPath moves the host lock (tests).
-func WithLockPath(p string) Option { return func(m *Manager) { m.lockPath = p } }
 
 // New builds the manager of the root whose directory is root.
 func New(db *store.Store, root string, opts ...Option) *Manager {

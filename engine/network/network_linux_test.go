@@ -27,8 +27,8 @@ func requireRoot(t *testing.T) {
 	}
 }
 
-// testManager is a manager on a fresh store in a temp root, with a lock
-// of its own; every network it made is removed at the end.
+// testManager is a manager on a fresh store in a temp root; every network
+// it made is removed at the end.
 func testManager(t *testing.T) (*Manager, *store.Store, string) {
 	t.Helper()
 	requireRoot(t)
@@ -37,7 +37,7 @@ func testManager(t *testing.T) (*Manager, *store.Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(db, root, WithLockPath(filepath.Join(root, "net.lock")))
+	m := New(db, root)
 	t.Cleanup(func() {
 		ctx := context.Background()
 		list, _ := m.List(ctx)
@@ -275,5 +275,31 @@ func TestConfigureAndReconcile(t *testing.T) {
 	}
 	if rules, _ := firewall.Rules(); strings.Contains(rules, n.Bridge) {
 		t.Errorf("rules of %s left:\n%s", n.Bridge, rules)
+	}
+}
+
+// TestSweep: rules of a bridge deleted without them go at the next sweep;
+// those of live bridges stay.
+func TestSweep(t *testing.T) {
+	m, _, _ := testManager(t)
+	ctx := context.Background()
+	gone, err := m.Create(ctx, CreateOptions{Name: "gone", Subnet: subnet(t, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := m.Create(ctx, CreateOptions{Name: "live", Subnet: subnet(t, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := netlink.LinkByName(gone.Bridge)
+	if err := netlink.LinkDel(l); err != nil {
+		t.Fatal(err)
+	}
+	if err := firewall.Sweep(linkExists); err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := firewall.Rules()
+	if strings.Contains(rules, gone.Bridge) || strings.Count(rules, "-i "+live.Bridge+" ") != 3 {
+		t.Errorf("after the sweep:\n%s", rules)
 	}
 }

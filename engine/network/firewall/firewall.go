@@ -100,7 +100,7 @@ func RemoveBridge(b Bridge) error {
 	var first error
 	for _, r := range b.rules() {
 		for exists(r) {
-			if err := run(append([]string{"-t", r.table, "-D", r.chain}, r.spec...)...); err != nil {
+			if err := run(append([]string{"-t", r.table, "-D", r.chain}, r.spec...)...); err != nil && exists(r) {
 				if first == nil {
 					first = err
 				}
@@ -111,36 +111,35 @@ func RemoveBridge(b Bridge) error {
 	return first
 }
 
-// RemoveBridgeNamed deletes every rule of berth's chains that names the
-// device name (what reconciliation uses for a bridge whose subnet it no
-// longer knows).
-func RemoveBridgeNamed(name string) error {
+// Sweep deletes the rules of berth's chains that name a bridge for which
+// exists reports false: rules of bridges that went without their rules (a
+// bridge deleted by hand, a process killed half-way through a removal).
+// It costs two iptables listings, so it runs where rules change anyway
+// (a bridge set up or removed), not at every start.
+func Sweep(exists func(dev string) bool) error {
 	var first error
 	for _, tc := range [][2]string{{"filter", ForwardChain}, {"nat", PostroutingChain}} {
 		out, err := output("-t", tc[0], "-S", tc[1])
 		if err != nil {
-			continue // no chain, no rules
+			continue
 		}
 		for _, line := range strings.Split(out, "\n") {
 			f := strings.Fields(line)
-			if len(f) < 3 || f[0] != "-A" || !names(f, name) {
+			if len(f) < 3 || f[0] != "-A" {
 				continue
 			}
-			if err := run(append([]string{"-t", tc[0], "-D"}, f[1:]...)...); err != nil && first == nil {
-				first = err
+			for i := 0; i+1 < len(f); i++ {
+				dev := f[i+1]
+				if (f[i] == "-i" || f[i] == "-o") && strings.HasPrefix(dev, BridgePrefix) && !strings.HasSuffix(dev, "+") && !exists(dev) {
+					if err := run(append([]string{"-t", tc[0], "-D"}, f[1:]...)...); err != nil && first == nil {
+						first = err
+					}
+					break
+				}
 			}
 		}
 	}
 	return first
-}
-
-func names(f []string, dev string) bool {
-	for i := 0; i+1 < len(f); i++ {
-		if (f[i] == "-i" || f[i] == "-o") && f[i+1] == dev {
-			return true
-		}
-	}
-	return false
 }
 
 // Rules lists berth's rules (iptables -S of its chains), for tests and
