@@ -27,7 +27,10 @@ func (m *monitor) publish() *startError {
 		}
 		m.portHolds = append(m.portHolds, release)
 	}
-	if err := firewall.AddPorts(context.Background(), *p); err != nil {
+	m.reapMu.Lock() // the reaper would take iptables' exit before exec does
+	err := firewall.AddPorts(context.Background(), *p)
+	m.reapMu.Unlock()
+	if err != nil {
 		m.unpublish()
 		return &startError{125, oneLine(err.Error())}
 	}
@@ -41,7 +44,9 @@ func (m *monitor) unpublish() {
 		return
 	}
 	p := m.b.Ports
+	m.reapMu.Lock()
 	firewall.RemovePorts(context.Background(), p.Root, p.Owner)
+	m.reapMu.Unlock()
 	for _, release := range m.portHolds {
 		release()
 	}
