@@ -88,7 +88,7 @@ func TestFormatsThroughCommands(t *testing.T) {
 		{"inspect unset", []string{"inspect", "-f", "{{json .Config.Entrypoint}} [{{.Config.User}}] {{json .ExecIDs}} {{json .Mounts}} {{json .NetworkSettings.Ports}}", "web"},
 			`^null \[\] null \[\] \{\}\n$`},
 		{"inspect networks", []string{"inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", "web", "mybox"},
-			`^none\nhost\n$`},
+			`^bridge\nhost\n$`},
 		{"container first", []string{"inspect", "-f", "{{.Name}}", "mybox"}, `^/mybox\n$`},
 		{"--type image", []string{"inspect", "--type", "image", "-f", "{{.Os}} {{printf \"%d\" .Size}} {{.GraphDriver.Name}}", "mybox"},
 			`^linux \d+ overlay2\n$`},

@@ -139,7 +139,7 @@ func TestRunBadInput(t *testing.T) {
 		{"rm and restart", []string{"run", "--rm", "--restart", "always", bb, "true"}, "--restart and --rm"},
 		{"bad name", []string{"run", "--name", "-x", bb, "true"}, "invalid container name"},
 		{"unknown image, no pull", []string{"run", "--pull", "never", "ghost:1", "true"}, "no such image"},
-		{"bad network", []string{"run", "--network", "bridge", bb, "true"}, "network"},
+		{"bad network", []string{"run", "--network", "nosuch", bb, "true"}, "network nosuch not found"},
 		{"bad capability", []string{"run", "--cap-add", "FLY", bb, "true"}, "FLY"},
 	}
 	for _, tc := range cases {

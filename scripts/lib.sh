@@ -37,6 +37,7 @@ berth_root() {
 }
 
 # The build: cgo (gcc), libseccomp through pkg-config for runc's seccomp
-# support (the seccomp tag), and the commit stamped when in a git clone.
-BERTH_BUILD_PACKAGES=(gcc pkg-config libseccomp-dev)
+# support (the seccomp tag), and the commit stamped when in a git clone;
+# at run time iptables, for bridge networks (forwarding, NAT, ports).
+BERTH_BUILD_PACKAGES=(gcc pkg-config libseccomp-dev iptables)
 BERTH_BUILD_FLAGS=(-tags seccomp -buildvcs=auto)

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 berth_root
 berth_go
-berth_packages "${BERTH_BUILD_PACKAGES[@]}" busybox-static tmux util-linux procps
+berth_packages "${BERTH_BUILD_PACKAGES[@]}" busybox-static tmux util-linux procps iproute2
 go test "${BERTH_BUILD_FLAGS[@]}" -count=1 ./...
 if [ "${FUZZTIME:-10s}" != 0 ]; then
 	bash scripts/fuzz.sh "${FUZZTIME:-10s}"

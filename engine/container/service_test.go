@@ -42,7 +42,7 @@ func TestConfigMerge(t *testing.T) {
 	}{
 		{"image defaults", CreateOptions{Image: "x"}, img, func(c Config) bool {
 			return c.Args()[0] == "/entry" && c.Args()[1] == "serve" && c.WorkingDir == "/app" && c.User == "app" &&
-				c.StopSignal == "SIGTERM" && c.StopTimeout == 10 && c.NetworkMode == "none" && c.Restart.Name == "no"
+				c.StopSignal == "SIGTERM" && c.StopTimeout == 10 && c.NetworkMode == "bridge" && c.Restart.Name == "no"
 		}, nil},
 		{"args replace cmd", CreateOptions{Image: "x", Cmd: []string{"other"}}, img, func(c Config) bool {
 			return len(c.Args()) == 2 && c.Args()[1] == "other"
@@ -58,7 +58,6 @@ func TestConfigMerge(t *testing.T) {
 		}, nil},
 		{"no command", CreateOptions{Image: "x"}, imageConfig{}, nil, errdefs.IsInvalidArgument},
 		{"rm with restart", CreateOptions{Image: "x", AutoRemove: true, Restart: RestartPolicy{Name: "always"}}, img, nil, errdefs.IsInvalidArgument},
-		{"bridge not yet", CreateOptions{Image: "x", NetworkMode: "bridge"}, img, nil, errdefs.IsInvalidArgument},
 		{"bad stop signal", CreateOptions{Image: "x", StopSignal: "SIGNOPE"}, img, nil, errdefs.IsInvalidArgument},
 	}
 	for _, tc := range cases {

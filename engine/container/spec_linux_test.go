@@ -345,8 +345,9 @@ func TestSpecNamespacesAndHostname(t *testing.T) {
 		t.Errorf("--hostname web: hostname %q env %v", named.Hostname, named.Process.Env)
 	}
 
-	if _, err := Spec(testContainer(func(c *Config) { c.NetworkMode = "bridge" }), testPaths); !errdefs.IsInvalidArgument(err) {
-		t.Errorf("--network bridge: err %v, want InvalidArgument", err)
+	bridged := mustSpec(t, testContainer(func(c *Config) { c.NetworkMode = "bridge" }))
+	if !slices.ContainsFunc(bridged.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace && ns.Path == "" }) {
+		t.Errorf("--network bridge: namespaces %v, want a network namespace of its own", bridged.Linux.Namespaces)
 	}
 }
 
