@@ -135,6 +135,7 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 		return nil, err
 	}
 	if err := s.prepareNetwork(ctx, c); err != nil {
+		s.undoVolumes(ctx, madeVolumes)
 		os.RemoveAll(s.dir(c.ID))
 		return nil, err
 	}
@@ -169,7 +170,7 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 	}
 	if ep != nil {
 		if err := s.writeNetworkFiles(c, []network.Endpoint{*ep}); err != nil {
-			s.Remove(context.WithoutCancel(ctx), c.ID, RemoveOptions{Force: true})
+			s.Remove(context.WithoutCancel(ctx), c.ID, RemoveOptions{Force: true, Volumes: true})
 			return nil, err
 		}
 	}
