@@ -103,7 +103,7 @@ func (s *Service) allocateNetwork(tx *store.Tx, c *Container) (*network.Endpoint
 
 // writeNetworkFiles writes c's /etc files for its endpoints: a hosts line
 // per address; on a user network, the embedded resolver in resolv.conf
-// (unless --dns).
+// (as Docker: --dns servers become its upstreams, see resolver).
 func (s *Service) writeNetworkFiles(c *Container, eps []network.Endpoint) error {
 	en := EtcNet{Nameservers: c.Config.DNS}
 	for _, h := range c.Config.ExtraHosts {
@@ -117,7 +117,7 @@ func (s *Service) writeNetworkFiles(c *Container, eps []network.Endpoint) error 
 		en.Addresses = append(en.Addresses, e.IP.String())
 		user = user || e.Network.Name != network.DefaultName
 	}
-	if user && len(en.Nameservers) == 0 {
+	if user {
 		en.Nameservers, en.Options = []string{ResolverAddress}, []string{"ndots:0"}
 	}
 	_, err := WriteEtcFilesNet(s.dir(c.ID), c, c.Config.NetworkMode, en)
