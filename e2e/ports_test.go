@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -177,6 +180,9 @@ func TestPublishedPort(t *testing.T) {
 		t.Errorf("port web 80/tcp: %q, want %q", got, want)
 	}
 	b.fails("no public port 81/tcp published for web", "port", "web", "81")
+	if r := portRules(t, portTag(b)+id); r == "" {
+		t.Errorf("no rule carries %s", portTag(b)+id)
+	}
 
 	// A second container wanting the same host port fails at once, and
 	// leaves nothing running and no rule.
@@ -413,4 +419,28 @@ func TestPublishInParallel(t *testing.T) {
 			t.Errorf("rules of %s left:\n%s", id[:12], r)
 		}
 	}
+}
+
+// A foreground run --rm publishes while it runs and leaves no rule.
+func TestPublishForegroundRm(t *testing.T) {
+	b, bb, _ := withPorts(t)
+	port := freeHostPort(t)
+	out := b.ok("run", "--rm", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), bb, "sh", "-c", "cat /proc/net/tcp >/dev/null; echo ran")
+	if out != "ran\n" {
+		t.Errorf("output %q", out)
+	}
+	if r := portRules(t, portTag(b)); r != "" {
+		t.Errorf("rules of this root left:\n%s", r)
+	}
+	if ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
+		t.Errorf("port %d still held: %v", port, err)
+	} else {
+		ln.Close()
+	}
+}
+
+// portTag is what every port rule of b's containers carries.
+func portTag(b *berth) string {
+	h := sha256.Sum256([]byte(filepath.Join(b.root, "containers")))
+	return "berth-ports:" + hex.EncodeToString(h[:4]) + ":"
 }
