@@ -29,7 +29,8 @@ const (
 	waitAttachTimeout = 10 * time.Second
 	drainTimeout      = 2 * time.Second // for output after the process ended
 	flushTimeout      = 2 * time.Second // for clients to take their last frames
-	maxQueue          = 1 << 20         // bytes queued for one client before it is dropped
+	maxQueue          = 1 << 20         // bytes queued for one client before the output waits for it
+	slowClientGrace   = 2 * time.Second // how long the output waits for a client before dropping it
 	pumpBuffer        = 32 << 10
 )
 

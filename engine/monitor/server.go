@@ -39,18 +39,31 @@ func newClient(conn *net.UnixConn, output bool) *client {
 	return c
 }
 
-// send queues a frame; a client with more than maxQueue bytes queued is
-// dropped (false).
+// send queues a frame. A client with more than maxQueue bytes queued is
+// waited for, up to slowClientGrace (the output stalls meanwhile, as
+// Docker's attach does, so a client that is only slow on a busy machine
+// keeps every byte); one that still has not caught up is dropped (false).
 func (c *client) send(f []byte, last bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dead || c.closing {
 		return !c.dead
 	}
-	if c.queued+len(f) > maxQueue && !last {
-		c.dead = true
-		c.conn.Close()
-		c.cond.Signal()
+	var deadline time.Time
+	for c.queued+len(f) > maxQueue && !last && !c.dead {
+		if deadline.IsZero() {
+			deadline = time.Now().Add(slowClientGrace)
+		} else if time.Now().After(deadline) {
+			c.dead = true
+			c.conn.Close()
+			c.cond.Signal()
+			return false
+		}
+		c.mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		c.mu.Lock()
+	}
+	if c.dead {
 		return false
 	}
 	c.q = append(c.q, f)
