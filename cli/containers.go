@@ -837,6 +837,9 @@ func (a *app) containerPruneCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "prune", Short: "Remove every stopped container", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !force && !a.confirm("WARNING! This will remove all stopped containers.\n") {
+				return nil
+			}
 			svc, err := a.containers()
 			if err != nil {
 				return err
@@ -856,7 +859,7 @@ func (a *app) containerPruneCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt (berth never prompts)")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
 	return cmd
 }
 

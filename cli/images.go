@@ -197,6 +197,13 @@ func (a *app) pruneCmd() *cobra.Command {
 		Short: "Remove dangling images (-a: every image no container uses)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			warning := "WARNING! This will remove all dangling images.\n"
+			if all {
+				warning = "WARNING! This will remove all images without at least one container associated to them.\n"
+			}
+			if !force && !a.confirm(warning) {
+				return nil
+			}
 			eng, err := a.engine()
 			if err != nil {
 				return err
@@ -215,7 +222,7 @@ func (a *app) pruneCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all unused images, not just dangling ones")
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt (berth never prompts; accepted for docker compatibility)")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
 	return cmd
 }
 

@@ -84,7 +84,7 @@ func TestCLIImageLifecycle(t *testing.T) {
 	if blobs, _ := os.ReadDir(filepath.Join(b.root, "blobs", "sha256")); len(blobs) != 0 {
 		t.Errorf("%d blobs left after removing the only image", len(blobs))
 	}
-	if out := b.ok("image", "prune"); !strings.Contains(out, "Total reclaimed space") {
+	if out := b.ok("image", "prune", "-f"); !strings.Contains(out, "Total reclaimed space") {
 		t.Errorf("prune: %q", out)
 	}
 }

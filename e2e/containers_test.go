@@ -231,7 +231,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	b.fails("stop it first", "rm", "web2")
 	// The image is in use: rmi refuses, prune -a keeps it.
 	b.fails("used by a container", "rmi", bb)
-	b.ok("image", "prune", "-a")
+	b.ok("image", "prune", "-a", "-f")
 	b.ok("image", "inspect", bb)
 	b.ok("rm", "-f", "web2")
 	if out := b.ok("ps", "-aq"); out != "" {
