@@ -18,7 +18,10 @@ B="$out/bin/berth --root $out/root --run-root $out/run"
 cleanup() {
   ids=$($B ps -aq 2>/dev/null || true)
   [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
+  # The root's default bridge goes with the root (berth keeps it, as docker0).
+  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
   rm -rf "$out"
+  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
 }
 trap cleanup EXIT
 go build -tags seccomp -o "$out/bin/berth" .
@@ -38,6 +41,9 @@ echo
 echo "| command | min | median | max |"
 echo "|---|---|---|---|"
 hf "berth run --rm --network none" "$B run --rm --network none $IMG true"
+hf "berth run --rm (default bridge)" "$B run --rm $IMG true"
+hf "podman run --rm (default network, runc)" "podman run --rm --runtime runc $IMG true"
+hf "docker run --rm (default bridge)" "$DOCKER run --rm $IMG true"
 hf "podman run --rm --network=none (runc)" "podman run --rm --runtime runc --network=none $IMG true"
 hf "docker run --rm --network=none" "$DOCKER run --rm --network=none $IMG true"
 hf "runc run (bare bundle)" "runc run --bundle $P/bundle berth-bench"
