@@ -3,8 +3,9 @@ package store
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"berth/engine/errdefs"
 )
@@ -28,7 +29,9 @@ func (tx *Tx) PutContainer(c Container) error {
 }
 
 func (tx *Tx) nameConflict(err error, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: containers.name") {
+	// The name is the table's only UNIQUE column (the ID is its primary
+	// key, a different constraint code).
+	if constraint(err, sqlite3.ErrConstraintUnique) {
 		owner, _ := tx.ContainerIDByName(name)
 		if len(owner) > 12 {
 			owner = owner[:12]
