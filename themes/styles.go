@@ -88,6 +88,14 @@ type Styles struct {
 		Notice lipgloss.Style // berth's own lines: "— log ended —"
 	}
 
+	// Split is the session pane's tab line.
+	Split struct {
+		Tab       lipgloss.Style
+		ActiveTab lipgloss.Style
+		UnseenTab lipgloss.Style // output came while another tab was shown
+		EndedTab  lipgloss.Style // the program ended (exit code shown)
+	}
+
 	Progress struct {
 		Filled     lipgloss.Style
 		Empty      lipgloss.Style
@@ -165,6 +173,11 @@ func New(t Theme) Styles {
 	s.Log.Time = fg(t.SecondaryText)
 	s.Log.Notice = fg(t.SecondaryText).Italic(true)
 
+	s.Split.Tab = fg(t.SecondaryText)
+	s.Split.ActiveTab = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
+	s.Split.UnseenTab = fg(t.Accent).Bold(true)
+	s.Split.EndedTab = fg(t.StoppedText).Italic(true)
+
 	s.Progress.Filled = fg(t.ProgressFilled)
 	s.Progress.Empty = fg(t.ProgressEmpty)
 	s.Progress.FilledRune, s.Progress.EmptyRune = '━', '─'
@@ -179,6 +192,7 @@ func New(t Theme) Styles {
 		// Without colour, shape and video attributes carry the meaning.
 		s.TitleBar.ActiveTab = s.TitleBar.ActiveTab.Reverse(true)
 		s.Table.Selected = s.Table.Selected.Reverse(true)
+		s.Split.ActiveTab = s.Split.ActiveTab.Reverse(true)
 		s.StatusBar.Bar = s.StatusBar.Bar.Reverse(true)
 		s.StatusBar.Info = s.StatusBar.Info.Reverse(true)
 		s.StatusBar.Error = s.StatusBar.Error.Reverse(true)

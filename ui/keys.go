@@ -62,6 +62,17 @@ type KeyMap struct {
 	NextPane  Binding
 	PrevPane  Binding
 	GotoPane  Binding // number keys
+
+	// Sessions in the split pane. Prefix is the one key a focused session
+	// does not get: it gives the focus back to the lists (and, from the
+	// lists, to the session). Ctrl-] clashes with neither tmux's Ctrl-B,
+	// nor readline, nor Docker's Ctrl-P Ctrl-Q.
+	Prefix      Binding
+	SplitRight  Binding
+	SplitBelow  Binding
+	Zoom        Binding
+	NextSession Binding
+	PrevSession Binding
 }
 
 // DefaultKeyMap is the keymap users of k9s and lazydocker expect.
@@ -81,6 +92,13 @@ func DefaultKeyMap() KeyMap {
 		NextPane:  Bind("tab", "next pane", "tab"),
 		PrevPane:  Bind("shift+tab", "previous pane", "shift+tab"),
 		GotoPane:  Bind("1-9", "go to pane", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+
+		Prefix:      Bind("ctrl+]", "session ⇄ lists", "ctrl+]"),
+		SplitRight:  Bind("|", "session pane right", "|"),
+		SplitBelow:  Bind("-", "session pane below", "-"),
+		Zoom:        Bind("z", "zoom the session / back", "z"),
+		NextSession: Bind("]", "next session", "]"),
+		PrevSession: Bind("[", "previous session", "["),
 	}
 }
 
