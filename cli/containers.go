@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -356,53 +354,26 @@ func exitStatus(code int) error {
 }
 
 // attach connects the terminal to a container's attach socket until the
-// process ends (its exit code) or the user detaches.
+// process ends (its exit code) or the user detaches. Without a terminal in
+// the container, signals and Ctrl-C go to it (docker's --sig-proxy) and
+// the detach keys work too; berth attach (start false) ends on SIGTERM and
+// SIGHUP, leaving the container running.
 func (a *app) attach(ctx context.Context, socket string, tty, stdin, start bool, keys []byte, started func() error) (int, error) {
-	opts := monitor.AttachOptions{Stdout: os.Stdout, Stderr: os.Stderr, Tty: tty, Start: start, DetachKeys: keys}
-	if stdin {
-		opts.Stdin = os.Stdin
-	}
+	o := monitor.StreamOptions{Stdin: stdin, Start: start}
 	if !tty {
-		// As docker's --sig-proxy: Ctrl-C and friends go to the container,
-		// and berth waits for it to act on them.
-		sigs := make(chan os.Signal, 4)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
-		defer signal.Stop(sigs)
-		go func() {
-			for s := range sigs {
-				monitor.Signal(socket, s.(syscall.Signal))
-			}
-		}()
-		ctx = context.WithoutCancel(ctx)
+		o.Stderr = os.Stderr
 	}
 	if tty && pty.IsTerminal(os.Stdin) {
-		restore, err := pty.MakeRaw(os.Stdin)
-		if err != nil {
-			return 0, err
-		}
-		defer restore()
 		if w, h, err := pty.Size(os.Stdout); err == nil {
-			opts.Width, opts.Height = w, h
-		}
-		rctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		opts.Resize = pty.NotifyResize(rctx, os.Stdout)
-	}
-	errc := make(chan error, 1)
-	if started != nil {
-		go func() { errc <- started() }()
-	}
-	code, err := monitor.Attach(ctx, socket, opts)
-	if err == nil && started != nil {
-		select {
-		case serr := <-errc:
-			if serr != nil {
-				return 0, serr
-			}
-		default:
+			o.Width, o.Height = w, h
 		}
 	}
-	return code, err
+	s, err := monitor.OpenStream(ctx, socket, o)
+	if err != nil {
+		return 0, err
+	}
+	t := termSession{sess: s, tty: tty, stdin: stdin, keys: keys, sigProxy: !tty, endOnTerm: !start, started: started}
+	return t.run(ctx)
 }
 
 func (a *app) createCmd() *cobra.Command {
@@ -692,21 +663,29 @@ func (a *app) execCmd() *cobra.Command {
 			if err := checkTTY(o.Tty && o.Interactive && !o.Detach); err != nil {
 				return err
 			}
-			o.Cmd, o.Env, o.DetachKeys = args[1:], env, keys
+			o.Cmd, o.Env = args[1:], env
+			if o.Tty && !o.Detach {
+				if pty.IsTerminal(os.Stdin) {
+					if w, h, err := pty.Size(os.Stdout); err == nil {
+						o.Width, o.Height = w, h
+					}
+				}
+				sess, err := svc.ExecSession(cmd.Context(), args[0], o)
+				if err != nil {
+					return runError(err)
+				}
+				code, err := termSession{sess: sess, tty: true, stdin: o.Interactive, keys: keys}.run(cmd.Context())
+				if errors.Is(err, monitor.ErrDetached) {
+					return nil
+				}
+				if err != nil {
+					return runError(err)
+				}
+				return exitStatus(code)
+			}
 			o.Stdout, o.Stderr = os.Stdout, os.Stderr
 			if o.Interactive {
 				o.Stdin = os.Stdin
-			}
-			if o.Tty && pty.IsTerminal(os.Stdin) {
-				restore, err := pty.MakeRaw(os.Stdin)
-				if err != nil {
-					return err
-				}
-				defer restore()
-				if w, h, err := pty.Size(os.Stdout); err == nil {
-					o.Width, o.Height = w, h
-				}
-				o.Resize = pty.NotifyResize(cmd.Context(), os.Stdout)
 			}
 			code, err := svc.Exec(cmd.Context(), args[0], o)
 			if errors.Is(err, monitor.ErrDetached) {

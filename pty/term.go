@@ -116,3 +116,31 @@ func NotifyResize(ctx context.Context, f *os.File) <-chan WinSize {
 	}()
 	return out
 }
+
+// MakeKeys puts terminal f into key mode, for a program without a terminal
+// of its own that a user drives from this one (attach to a container
+// started without -t): keys arrive one by one and unchanged (Ctrl-C,
+// Ctrl-\, Ctrl-Z, Ctrl-Q and Ctrl-S raise no signal and stop no output:
+// the reader acts on them), typed characters are echoed when echo is set,
+// and output is processed as usual (a newline starts a new line). restore
+// puts it back as it was.
+func MakeKeys(f *os.File, echo bool) (restore func() error, err error) {
+	fd := int(f.Fd())
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, err
+	}
+	t := *old
+	t.Lflag &^= unix.ICANON | unix.ISIG | unix.IEXTEN | unix.ECHOCTL
+	if !echo {
+		t.Lflag &^= unix.ECHO | unix.ECHONL
+	} else {
+		t.Lflag |= unix.ECHO
+	}
+	t.Iflag &^= unix.IXON
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, err
+	}
+	return func() error { return unix.IoctlSetTermios(fd, unix.TCSETS, old) }, nil
+}

@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/opencontainers/runc/libcontainer"
 
@@ -30,54 +30,26 @@ type ExecOptions struct {
 	Stdin       io.Reader
 	Stdout      io.Writer
 	Stderr      io.Writer
-	Width       uint16
+	Width       uint16 // initial terminal size (Tty)
 	Height      uint16
-	Resize      <-chan pty.WinSize
-	DetachKeys  []byte
 }
 
 // Socket is the attach socket of a container's monitor.
 func (s *Service) Socket(id string) string { return s.socket(id) }
 
 // Exec runs a command in a running container and returns its exit code.
-// This process is the command's parent: it waits for it.
+// This process is the command's parent: it waits for it. A command on a
+// terminal (Tty) runs here only detached; otherwise use ExecSession.
 func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, error) {
-	c, err := s.Get(ctx, ref)
+	if o.Tty && !o.Detach {
+		return 0, errdefs.InvalidArgument("exec with a terminal runs through ExecSession (or with Detach)")
+	}
+	c, lc, p, err := s.prepareExec(ctx, ref, o)
 	if err != nil {
 		return 0, err
 	}
-	switch c.State.Status {
-	case Running:
-	case Paused:
-		return 0, errdefs.Conflict("container %s is paused: unpause it first", c.Name)
-	default:
-		return 0, errdefs.Conflict("container %s is not running: start it first", c.Name)
-	}
-	lc, err := s.loadRuntime(c)
-	if err != nil {
-		return 0, err
-	}
-	uid, gid, groups, home, err := monitor.ResolveUser(s.rootfs(c.ID), firstOf(o.User, c.Config.User), c.Config.Security.GroupAdd...)
-	if err != nil {
-		return 0, &StartError{Code: 126, Msg: err.Error()}
-	}
-	env := MergeEnv(c.Config.Env, o.Env)
-	if !hasEnv(env, "PATH") {
-		env = append(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-	}
-	if !hasEnv(env, "HOME") {
-		env = append(env, "HOME="+firstOf(home, "/"))
-	}
-	if o.Tty && !hasEnv(env, "TERM") {
-		env = append(env, "TERM=xterm")
-	}
-	p := &libcontainer.Process{Args: o.Cmd, Env: env, Cwd: firstOf(o.WorkingDir, c.Config.WorkingDir, "/"),
-		UID: uid, GID: gid, AdditionalGroups: groups, Init: false}
-	s.mutate(ctx, c.ID, func(c *Container) (*events.Event, error) {
-		return &events.Event{Action: "exec_start", Attributes: map[string]string{"execID": strings.Join(o.Cmd, " ")}}, nil
-	})
 	if o.Tty {
-		return s.execTty(ctx, c, lc, p, o)
+		return 0, s.execDetachedTty(ctx, c, lc, p, o)
 	}
 	if o.Interactive && o.Stdin != nil {
 		p.Stdin = o.Stdin
@@ -99,14 +71,132 @@ func (s *Service) Exec(ctx context.Context, ref string, o ExecOptions) (int, err
 	return exitCodeOf(p.Wait())
 }
 
-// execTty runs p on a new terminal whose master this process holds; with
-// o.Detach it hands the master to the monitor of c, which outlives this
-// process: a terminal whose master closes hangs up its processes (SIGHUP),
-// so a detached exec must not depend on its caller.
-func (s *Service) execTty(ctx context.Context, c *Container, lc *libcontainer.Container, p *libcontainer.Process, o ExecOptions) (int, error) {
+// ExecSession runs o.Cmd in a running container on a new terminal of
+// o.Width x o.Height (o.Tty, o.Interactive, o.Detach and o.Stdin/out/err
+// are not used: the session is the terminal) and returns it:
+// its output, input, resize, and its exit code from Wait. Close hangs the
+// terminal up and kills what the command started on it (SIGHUP, then
+// SIGKILL to its session). This process is the command's parent.
+func (s *Service) ExecSession(ctx context.Context, ref string, o ExecOptions) (pty.Session, error) {
+	o.Tty = true
+	c, lc, p, err := s.prepareExec(ctx, ref, o)
+	if err != nil {
+		return nil, err
+	}
+	master, err := s.startOnTerminal(c, lc, p, o)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := p.Pid()
+	if err != nil {
+		p.Signal(syscall.SIGKILL)
+		p.Wait()
+		master.Close()
+		return nil, err
+	}
+	wait := func() (int, error) { return exitCodeOf(p.Wait()) }
+	// runc's init makes the command the leader of a new session whose
+	// controlling terminal is this one: its session is what it started.
+	signal := func(sig syscall.Signal) error { return pty.SignalSession(pid, sig) }
+	return pty.FromMaster(master, wait, signal), nil
+}
+
+// DefaultShell is the shell a user gets in a container when they name
+// none: bash if it is in the container's PATH, else /bin/sh.
+func (s *Service) DefaultShell(ctx context.Context, ref string) ([]string, error) {
+	c, err := s.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, e := range c.Config.Env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	root := s.rootfs(c.ID)
+	for _, dir := range filepath.SplitList(path) {
+		if !strings.HasPrefix(dir, "/") {
+			continue
+		}
+		if executableIn(root, dir+"/bash") {
+			return []string{dir + "/bash"}, nil
+		}
+	}
+	return []string{"/bin/sh"}, nil
+}
+
+// executableIn reports whether name (absolute, inside the container) is an
+// executable file under root, following symbolic links inside root.
+func executableIn(root, name string) bool {
+	for range 16 {
+		p := filepath.Join(root, name)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return false
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			return false
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(name), target)
+		}
+		name = target
+	}
+	return false
+}
+
+// prepareExec checks that the container runs and builds the process of o.
+func (s *Service) prepareExec(ctx context.Context, ref string, o ExecOptions) (*Container, *libcontainer.Container, *libcontainer.Process, error) {
+	c, err := s.Get(ctx, ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	switch c.State.Status {
+	case Running:
+	case Paused:
+		return nil, nil, nil, errdefs.Conflict("container %s is paused: unpause it first", c.Name)
+	default:
+		return nil, nil, nil, errdefs.Conflict("container %s is not running: start it first", c.Name)
+	}
+	if len(o.Cmd) == 0 {
+		return nil, nil, nil, errdefs.InvalidArgument("exec in %s: no command given", c.Name)
+	}
+	lc, err := s.loadRuntime(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	uid, gid, groups, home, err := monitor.ResolveUser(s.rootfs(c.ID), firstOf(o.User, c.Config.User), c.Config.Security.GroupAdd...)
+	if err != nil {
+		return nil, nil, nil, &StartError{Code: 126, Msg: err.Error()}
+	}
+	env := MergeEnv(c.Config.Env, o.Env)
+	if !hasEnv(env, "PATH") {
+		env = append(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	}
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+firstOf(home, "/"))
+	}
+	if o.Tty && !hasEnv(env, "TERM") {
+		env = append(env, "TERM=xterm")
+	}
+	p := &libcontainer.Process{Args: o.Cmd, Env: env, Cwd: firstOf(o.WorkingDir, c.Config.WorkingDir, "/"),
+		UID: uid, GID: gid, AdditionalGroups: groups, Init: false}
+	s.mutate(ctx, c.ID, func(c *Container) (*events.Event, error) {
+		return &events.Event{Action: "exec_start", Attributes: map[string]string{"execID": strings.Join(o.Cmd, " ")}}, nil
+	})
+	return c, lc, p, nil
+}
+
+// startOnTerminal runs p on a new terminal and returns its master.
+func (s *Service) startOnTerminal(c *Container, lc *libcontainer.Container, p *libcontainer.Process, o ExecOptions) (*os.File, error) {
 	parent, child, err := pty.NewConsoleSocket()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer parent.Close()
 	p.ConsoleSocket = child
@@ -114,74 +204,40 @@ func (s *Service) execTty(ctx context.Context, c *Container, lc *libcontainer.Co
 	err = lc.Run(p)
 	child.Close()
 	if err != nil {
-		return 0, execError(o.Cmd, err)
+		return nil, execError(o.Cmd, err)
 	}
 	master, err := pty.RecvConsole(parent)
 	if err != nil {
 		p.Signal(syscall.SIGKILL)
 		p.Wait()
-		return 0, err
+		return nil, err
 	}
-	defer master.Close()
-	if o.Width > 0 {
+	if o.Width > 0 && o.Height > 0 {
 		pty.SetSize(master, o.Width, o.Height)
 	}
-	if o.Detach {
-		if err := monitor.HoldTerminal(ctx, s.socket(c.ID), master); err != nil {
-			p.Signal(syscall.SIGKILL)
-			p.Wait()
-			if errdefs.Classified(err) {
-				return 0, err
-			}
-			return 0, errdefs.Wrap(errdefs.ErrUnavailable, err, "exec -d -t in %s: its monitor could not take the terminal (%v), so the command was killed: try again, or leave out -t", c.Name, err)
-		}
-		go p.Wait() // reaps it if this process lives on (the TUI)
-		return 0, nil
+	return master, nil
+}
+
+// execDetachedTty runs p on a new terminal and hands its master to the
+// monitor of c, which outlives this process: a terminal whose master
+// closes hangs up its processes (SIGHUP), so a detached exec must not
+// depend on its caller.
+func (s *Service) execDetachedTty(ctx context.Context, c *Container, lc *libcontainer.Container, p *libcontainer.Process, o ExecOptions) error {
+	master, err := s.startOnTerminal(c, lc, p, o)
+	if err != nil {
+		return err
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case sz, ok := <-o.Resize:
-				if !ok {
-					return
-				}
-				pty.SetSize(master, sz.Width, sz.Height)
-			case <-done:
-				return
-			}
-		}
-	}()
-	detached := make(chan struct{})
-	if o.Interactive && o.Stdin != nil {
-		go func() {
-			if copyUntilDetach(master, o.Stdin, o.DetachKeys) {
-				close(detached)
-			}
-		}()
-	}
-	out := make(chan struct{})
-	go func() { io.Copy(o.Stdout, master); close(out) }() // EIO once the process has ended
-	waited := make(chan struct{})
-	var code int
-	var werr error
-	go func() { code, werr = exitCodeOf(p.Wait()); close(waited) }()
-	select {
-	case <-waited:
-		select { // let the last output through
-		case <-out:
-		case <-time.After(200 * time.Millisecond):
-		}
-		return code, werr
-	case <-detached:
-		go func() { <-waited }()
-		return 0, monitor.ErrDetached
-	case <-ctx.Done():
+	defer master.Close()
+	if err := monitor.HoldTerminal(ctx, s.socket(c.ID), master); err != nil {
 		p.Signal(syscall.SIGKILL)
-		<-waited
-		return 0, ctx.Err()
+		p.Wait()
+		if errdefs.Classified(err) {
+			return err
+		}
+		return errdefs.Wrap(errdefs.ErrUnavailable, err, "exec -d -t in %s: its monitor could not take the terminal (%v), so the command was killed: try again, or leave out -t", c.Name, err)
 	}
+	go p.Wait() // reaps it if this process lives on (the TUI)
+	return nil
 }
 
 func hasEnv(env []string, key string) bool {
@@ -240,43 +296,4 @@ func (s *Service) LogsTo(ctx context.Context, ref string, o monitor.LogOptions, 
 		return err != nil || !(cur.State.Status.Active() || cur.State.Status == Restarting)
 	}
 	return monitor.ReadLogs(ctx, s.logPath(c.ID), o, sink)
-}
-
-// copyUntilDetach copies in to out until in ends (false) or the detach key
-// sequence is typed (true); the keys themselves are not copied.
-func copyUntilDetach(out io.Writer, in io.Reader, keys []byte) bool {
-	if len(keys) == 0 {
-		keys = monitor.DefaultDetachKeys
-	}
-	buf := make([]byte, 4096)
-	matched := 0
-	for {
-		n, err := in.Read(buf)
-		var fwd []byte
-		for _, b := range buf[:n] {
-			if b == keys[matched] {
-				matched++
-				if matched == len(keys) {
-					out.Write(fwd)
-					return true
-				}
-				continue
-			}
-			fwd = append(fwd, keys[:matched]...)
-			matched = 0
-			if b == keys[0] {
-				matched = 1
-				continue
-			}
-			fwd = append(fwd, b)
-		}
-		if len(fwd) > 0 {
-			if _, werr := out.Write(fwd); werr != nil {
-				return false
-			}
-		}
-		if err != nil {
-			return false
-		}
-	}
 }

@@ -137,7 +137,7 @@ type AttachOptions struct {
 }
 
 // ErrDetached is returned by Attach when the user typed the detach keys.
-var ErrDetached = errors.New("detached")
+var ErrDetached = pty.ErrDetached
 
 // ErrNotRunning says the container's process does not run: its monitor is
 // gone (no socket, or a stale one), or is between two runs. It is of class
@@ -498,6 +498,26 @@ func (d *detachKeys) flush() []byte {
 	return held
 }
 
+// KeyFilter finds the detach keys in what a user types, for whoever reads
+// the keys of a Stream or another session.
+type KeyFilter struct{ d detachKeys }
+
+// NewKeyFilter watches for keys (nil: DefaultDetachKeys).
+func NewKeyFilter(keys []byte) *KeyFilter {
+	if len(keys) == 0 {
+		keys = DefaultDetachKeys
+	}
+	return &KeyFilter{detachKeys{keys: keys}}
+}
+
+// Filter returns what of p to pass on and whether the keys were typed
+// (then what followed them in p is dropped). Bytes that may start the keys
+// are held back until the next call shows they do not.
+func (f *KeyFilter) Filter(p []byte) (out []byte, hit bool) { return f.d.filter(p) }
+
+// Flush returns the bytes held back (at the end of the input).
+func (f *KeyFilter) Flush() []byte { return f.d.flush() }
+
 // ParseDetachKeys reads Docker's --detach-keys syntax: comma-separated keys,
 // each a single character or ctrl-<a-z, @, [, \, ], ^ or _>.
 func ParseDetachKeys(s string) ([]byte, error) {
@@ -523,3 +543,149 @@ func ParseDetachKeys(s string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Stream is an attach connection as a pty.Session: Read gives the output
+// (stdout and stderr interleaved, as a terminal shows them), Write sends
+// input, Resize the window size; Close detaches and leaves the container
+// running; Wait returns the exit code of the current run, or ErrDetached
+// after Close. The detach keys are not looked for: whoever reads the keys
+// (the CLI, the TUI) does that and calls Close.
+type Stream struct {
+	socket string
+	conn   net.Conn
+	out    *io.PipeReader
+
+	wmu sync.Mutex // frames written by Write and Resize
+
+	done     chan struct{} // closed when the output ended; then exit is set
+	exit     ExitStatus
+	exitErr  error
+	detached chan struct{} // closed by Close
+	once     sync.Once
+}
+
+// StreamOptions say what an attach Stream asks the monitor for.
+type StreamOptions struct {
+	Stdin         bool   // the stream will send input
+	Start         bool   // ask a WaitAttach monitor to start the process
+	Width, Height uint16 // initial size of the container's terminal (tty mode)
+	// Stderr, when set, receives the error output of a container without
+	// a terminal; nil: it is interleaved with the output in Read.
+	Stderr io.Writer
+}
+
+// OpenStream attaches to the container whose monitor listens on socket.
+// Output not read is held (the monitor waits for a slow reader for a while,
+// then drops it: read it steadily).
+func OpenStream(ctx context.Context, socket string, o StreamOptions) (*Stream, error) {
+	c, err := dial(ctx, socket, Hello{Stdin: o.Stdin, Start: o.Start, Width: o.Width, Height: o.Height})
+	if err != nil {
+		return nil, err
+	}
+	pr, pw := io.Pipe()
+	s := &Stream{socket: socket, conn: c, out: pr, done: make(chan struct{}), detached: make(chan struct{})}
+	go func() {
+		var stderr io.Writer = pw
+		if o.Stderr != nil {
+			stderr = o.Stderr
+		}
+		ex, err := readOutput(c, pw, stderr)
+		s.exit, s.exitErr = ex, err
+		close(s.done)
+		if err != nil && !s.isDetached() {
+			pw.CloseWithError(err)
+			return
+		}
+		pw.Close()
+	}()
+	return s, nil
+}
+
+// Read reads output; io.EOF once the process ended or the stream was closed.
+func (s *Stream) Read(p []byte) (int, error) {
+	n, err := s.out.Read(p)
+	if err == io.ErrClosedPipe {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// Write sends p as input (ignored by the monitor unless the container
+// keeps stdin open).
+func (s *Stream) Write(p []byte) (int, error) {
+	for off := 0; off < len(p); off += stdinChunk {
+		end := min(off+stdinChunk, len(p))
+		if err := s.send(FrameStdin, p[off:end]); err != nil {
+			return off, err
+		}
+	}
+	return len(p), nil
+}
+
+// CloseInput tells the monitor that input ended (the process's stdin is
+// closed, in pipes mode).
+func (s *Stream) CloseInput() error { return s.send(FrameStdinEOF, nil) }
+
+// Resize sets the size of the container's terminal (tty mode).
+func (s *Stream) Resize(cols, rows uint16) error {
+	return s.send(FrameResize, resizePayload(cols, rows))
+}
+
+// Signal delivers sig to the container's main process (Docker's
+// sig-proxy), over a connection of its own.
+func (s *Stream) Signal(sig syscall.Signal) error { return Signal(s.socket, sig) }
+
+func (s *Stream) send(typ byte, p []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isDetached() {
+		return net.ErrClosed
+	}
+	return writeFrame(s.conn, typ, p)
+}
+
+// Close detaches: the connection is closed, the container keeps running,
+// a pending Read returns io.EOF.
+func (s *Stream) Close() error {
+	s.once.Do(func() {
+		close(s.detached)
+		s.conn.Close()
+		s.out.Close()
+	})
+	return nil
+}
+
+func (s *Stream) isDetached() bool {
+	select {
+	case <-s.detached:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait returns the exit code of the container's process once its current
+// run ended, or ErrDetached once the stream was closed before that. A
+// process that could not be started gives its message as the error.
+func (s *Stream) Wait() (int, error) {
+	select {
+	case <-s.done:
+	case <-s.detached:
+		// Close closed the connection: done follows at once. An Exit that
+		// arrived first still counts.
+		<-s.done
+	}
+	if s.exitErr != nil {
+		if s.isDetached() {
+			return -1, ErrDetached
+		}
+		return -1, s.exitErr
+	}
+	if s.exit.Error != "" {
+		return -1, errors.New(s.exit.Error)
+	}
+	return s.exit.Code, nil
+}
+
+// Exit is how the current run ended, once Wait returned without an error.
+func (s *Stream) Exit() ExitStatus { return s.exit }
