@@ -18,7 +18,6 @@ import (
 // terminal of its own (attach, run and start -a without -t).
 const (
 	keyInterrupt = 0x03 // Ctrl-C: SIGINT to the container
-	keyEOF       = 0x04 // Ctrl-D: end of its input
 	keyQuit      = 0x1c // Ctrl-\: SIGQUIT to the container
 )
 
@@ -64,8 +63,10 @@ func (t termSession) run(ctx context.Context) (int, error) {
 	switch {
 	case t.tty && term:
 		restore, err = pty.MakeRaw(os.Stdin)
+	case !t.tty && term && t.sigProxy && t.stdin:
+		restore, err = pty.MakeLines(os.Stdin, keyInterrupt, t.detachKeys()[len(t.detachKeys())-1])
 	case !t.tty && term && t.sigProxy:
-		restore, err = pty.MakeKeys(os.Stdin, t.stdin)
+		restore, err = pty.MakeKeys(os.Stdin)
 	}
 	if err != nil {
 		s.Close()
@@ -194,14 +195,19 @@ func (t termSession) pumpTerminal(detach chan<- string) {
 	}
 }
 
-// pumpKeys reads berth's terminal, in key mode, for a program without a
-// terminal: the detach keys detach, Ctrl-C and Ctrl-\ signal it (a second
-// Ctrl-C soon after a first it did not end on detaches: the user is never
-// trapped), Ctrl-D ends its input, other keys are its input (with -i).
+// pumpKeys reads berth's terminal for a program without a terminal: in
+// line mode (MakeLines) when the user sends it input, else in key mode
+// (MakeKeys). The detach keys detach (dropping the line being typed);
+// Ctrl-C sends SIGINT and drops the
+// line being typed (a second Ctrl-C soon after a first the program did
+// not end on detaches: the user is never trapped); Ctrl-\ sends SIGQUIT;
+// the end of the terminal's input (Ctrl-D) ends the program's; the rest is
+// its input.
 func (t termSession) pumpKeys(detach chan<- string) {
 	dk := monitor.NewKeyFilter(t.keys)
 	buf := make([]byte, 4096)
 	var lastInterrupt time.Time
+	inputOpen := t.stdin
 	for {
 		n, err := os.Stdin.Read(buf)
 		fwd, hit := dk.Filter(buf[:n])
@@ -209,6 +215,7 @@ func (t termSession) pumpKeys(detach chan<- string) {
 		for _, b := range fwd {
 			switch b {
 			case keyInterrupt:
+				in = in[:0] // the line being typed, as a terminal drops it
 				if !lastInterrupt.IsZero() && time.Since(lastInterrupt) < interruptAgain {
 					detach <- "berth: detached; the container did not end on SIGINT and keeps running"
 					return
@@ -217,29 +224,40 @@ func (t termSession) pumpKeys(detach chan<- string) {
 				t.signal(syscall.SIGINT)
 			case keyQuit:
 				t.signal(syscall.SIGQUIT)
-			case keyEOF:
-				if t.stdin {
-					if len(in) > 0 {
-						t.sess.Write(in)
-						in = in[:0]
-					}
-					t.closeInput()
-				}
 			default:
 				in = append(in, b)
 			}
 		}
-		if t.stdin && len(in) > 0 {
-			t.sess.Write(in)
-		}
-		if hit {
+		if hit { // the line being typed is dropped, as with Ctrl-C
 			detach <- ""
 			return
+		}
+		if inputOpen && len(in) > 0 {
+			t.sess.Write(in)
+		}
+		if errors.Is(err, io.EOF) {
+			if inputOpen {
+				t.closeInput()
+				inputOpen = false
+				continue
+			}
+			// Ctrl-D again, or a terminal that hung up (then SIGHUP
+			// follows): keep reading keys, without spinning.
+			time.Sleep(50 * time.Millisecond)
+			continue
 		}
 		if err != nil {
 			return
 		}
 	}
+}
+
+// detachKeys are the keys that detach (Docker's default when none are set).
+func (t termSession) detachKeys() []byte {
+	if len(t.keys) == 0 {
+		return monitor.DefaultDetachKeys
+	}
+	return t.keys
 }
 
 // pumpPipe copies berth's standard input (no terminal) to the program, as

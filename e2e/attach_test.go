@@ -50,17 +50,37 @@ func TestAttachWithoutTtyFromATerminal(t *testing.T) {
 	}
 	tm.run("kill-server")
 
-	// With -i, typed lines are its input, echoed as typed.
+	// With -i, typed lines are its input, edited and echoed by the
+	// terminal as usual; the detach keys work in the middle of a line.
 	b.ok("run", "-d", "-i", "--name", "reader", bb, "sh", "-c", `while read l; do echo got-$l; done; echo input-ended`)
 	tm = newTmux(t)
 	tm.berth(b, 80, 20, "attach reader; echo attach-ended-$?; sleep 30")
 	time.Sleep(300 * time.Millisecond)
-	tm.text("hello")
+	tm.text("helo")
+	tm.keys("BSpace")
+	tm.text("lo")
 	tm.waitFor(5*time.Second, "hello")
 	tm.keys("Enter")
 	tm.waitFor(5*time.Second, "got-hello")
+	tm.text("half a line")
+	tm.keys("C-p")
+	tm.keys("C-q")
+	tm.waitFor(5*time.Second, "attach-ended-0")
+	if s := b.inspect("reader", "{{.State.Status}}"); s != "running" {
+		t.Fatalf("after Ctrl-P Ctrl-Q: %s", s)
+	}
+	tm.run("kill-server")
+	tm = newTmux(t)
+	tm.berth(b, 80, 20, "attach reader; echo attach-ended-$?; sleep 30")
+	time.Sleep(300 * time.Millisecond)
+	tm.text("again")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "got-again")
 	tm.keys("C-d") // its input ends; so does it
 	tm.waitFor(5*time.Second, "input-ended", "attach-ended-0")
+	if strings.Contains(tm.screen(), "half") {
+		t.Errorf("the line cut by the detach keys reached the container:\n%s", tm.screen())
+	}
 }
 
 // SIGTERM ends berth attach (a UI or a script that started it must be able

@@ -11,7 +11,8 @@ import (
 )
 
 // StartHost starts shell (empty: the user's $SHELL, else /bin/sh) on a new
-// pseudo-terminal of cols x rows, in a session of its own, with
+// pseudo-terminal of cols x rows, in a session of its own, in berth's
+// working directory, with
 // TERM=xterm-256color (what berth's terminal panes emulate). Close sends
 // SIGHUP, then SIGKILL, to everything the shell started on its terminal and
 // reaps it; Wait gives its exit code.
@@ -37,9 +38,6 @@ func StartHost(shell string, cols, rows uint16) (Session, error) {
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if home, err := os.UserHomeDir(); err == nil {
-		cmd.Dir = home
-	}
 	if err := cmd.Start(); err != nil {
 		master.Close()
 		return nil, fmt.Errorf("host shell %s: %w (set $SHELL to a shell that exists)", shell, err)

@@ -134,3 +134,61 @@ func TestMakeRawAndResize(t *testing.T) {
 	for range ch { // closed when ctx ends
 	}
 }
+
+func TestMakeLinesAndKeys(t *testing.T) {
+	master, slave, err := cpty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	restore, err := MakeLines(slave, 0x03, 0x11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
+	if st.Lflag&unix.ICANON == 0 || st.Lflag&unix.ECHO == 0 || st.Lflag&unix.ISIG != 0 || st.Iflag&unix.IXON != 0 {
+		t.Errorf("line mode: lflag %#x iflag %#x", st.Lflag, st.Iflag)
+	}
+	// The keys in ends end a read at once; a line is edited by the
+	// terminal; Ctrl-C raises no signal (it would kill this test).
+	read := func() string {
+		buf := make([]byte, 64)
+		slave.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := slave.Read(buf)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		return string(buf[:n])
+	}
+	master.Write([]byte("ab\x03"))
+	if got := read(); got != "ab\x03" {
+		t.Errorf("read ended by Ctrl-C: %q", got)
+	}
+	master.Write([]byte("x\x10\x11"))
+	if got := read(); got != "x\x10\x11" {
+		t.Errorf("read ended by Ctrl-Q: %q", got)
+	}
+	master.Write([]byte("helo\x7flo\n"))
+	if got := read(); got != "hello\n" {
+		t.Errorf("edited line: %q", got)
+	}
+	if _, err := MakeLines(slave, 1, 2, 3); err == nil {
+		t.Error("three line ends accepted")
+	}
+	restore()
+
+	restore, err = MakeKeys(slave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	st, _ = unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
+	if st.Lflag&(unix.ICANON|unix.ECHO|unix.ISIG) != 0 || st.Iflag&unix.IXON != 0 {
+		t.Errorf("key mode: lflag %#x iflag %#x", st.Lflag, st.Iflag)
+	}
+	master.Write([]byte("\x1c"))
+	if got := read(); got != "\x1c" {
+		t.Errorf("Ctrl-\\ in key mode: %q", got)
+	}
+}

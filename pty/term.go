@@ -5,6 +5,7 @@ package pty
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -117,28 +118,53 @@ func NotifyResize(ctx context.Context, f *os.File) <-chan WinSize {
 	return out
 }
 
-// MakeKeys puts terminal f into key mode, for a program without a terminal
-// of its own that a user drives from this one (attach to a container
-// started without -t): keys arrive one by one and unchanged (Ctrl-C,
-// Ctrl-\, Ctrl-Z, Ctrl-Q and Ctrl-S raise no signal and stop no output:
-// the reader acts on them), typed characters are echoed when echo is set,
-// and output is processed as usual (a newline starts a new line). restore
-// puts it back as it was.
-func MakeKeys(f *os.File, echo bool) (restore func() error, err error) {
+// MakeKeys puts terminal f into key mode, for a user who drives a program
+// without a terminal of its own from this one (attach to a container
+// started without -t) and sends it no input: keys arrive one by one, are
+// not echoed, and raise no signal (Ctrl-C, Ctrl-\ and Ctrl-Z are bytes for
+// the reader to act on; Ctrl-S and Ctrl-Q stop no output). Output is
+// processed as usual (a newline starts a new line). restore puts f back.
+func MakeKeys(f *os.File) (restore func() error, err error) {
+	return setTermios(f, func(t *unix.Termios) {
+		t.Lflag &^= unix.ICANON | unix.ISIG | unix.IEXTEN | unix.ECHO | unix.ECHONL
+		t.Iflag &^= unix.IXON
+		t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	})
+}
+
+// MakeLines puts terminal f into line mode, the same for a user who sends
+// such a program input: the terminal edits and echoes lines as usual
+// (Backspace, Ctrl-U, Ctrl-W; Ctrl-D on an empty line reads as end of
+// file), but keys raise no signal and Ctrl-S and Ctrl-Q stop no output;
+// a read also returns at once when one of ends (at most two keys, e.g.
+// Ctrl-C and the last detach key) is typed, with the key at the end of what
+// it returns. restore puts f back.
+func MakeLines(f *os.File, ends ...byte) (restore func() error, err error) {
+	if len(ends) > 2 {
+		return nil, fmt.Errorf("line mode: at most two keys can end a line, not %d", len(ends))
+	}
+	return setTermios(f, func(t *unix.Termios) {
+		t.Lflag |= unix.ICANON | unix.ECHO | unix.IEXTEN
+		t.Lflag &^= unix.ISIG
+		t.Iflag &^= unix.IXON
+		eol := []int{unix.VEOL, unix.VEOL2}
+		for i := range eol {
+			t.Cc[eol[i]] = 0 // _POSIX_VDISABLE
+		}
+		for i, k := range ends {
+			t.Cc[eol[i]] = k
+		}
+	})
+}
+
+func setTermios(f *os.File, change func(*unix.Termios)) (restore func() error, err error) {
 	fd := int(f.Fd())
 	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
 		return nil, err
 	}
 	t := *old
-	t.Lflag &^= unix.ICANON | unix.ISIG | unix.IEXTEN | unix.ECHOCTL
-	if !echo {
-		t.Lflag &^= unix.ECHO | unix.ECHONL
-	} else {
-		t.Lflag |= unix.ECHO
-	}
-	t.Iflag &^= unix.IXON
-	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	change(&t)
 	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
 		return nil, err
 	}
