@@ -50,6 +50,9 @@ type App struct {
 	active int
 	pulls  *pullsView
 	events <-chan events.Event
+	// sessions are the shells and attachments in the split pane beside
+	// the lists.
+	sessions *sessionsView
 
 	pullsKey  ui.Binding
 	showPulls bool
@@ -88,6 +91,7 @@ func Run(ctx context.Context, eng Engine) error {
 	defer cancel() // ends running pulls and the event stream
 	app := NewApp(ctx, eng, themes.FromEnv(os.Getenv))
 	_, err := tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	app.sessions.CloseAll() // after ctrl+c too: no exec or host shell outlives berth
 	return err
 }
 
@@ -102,6 +106,14 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e),
 		paneNetworks: newNetworksView(e), paneVolumes: newVolumesView(e)}
 	a.active = paneContainers
+	var start sessionStarter
+	if se, ok := eng.(sessionEngine); ok {
+		start = engineStarter(se)
+	}
+	a.sessions = newSessions(e, start)
+	if a.sessions.Enabled() {
+		a.sessions.addContainerKeys(a.panes[paneContainers].(*containersView))
+	}
 	a.events = eng.Events(ctx)
 	a.layout()
 	return a
@@ -161,6 +173,10 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.PasteMsg:
+		if a.dialog == nil && !a.help && a.sessions.Focused() {
+			a.sessions.Paste(msg.Content)
+			return nil
+		}
 		if a.dialog == nil && !a.help && !a.showPulls {
 			return a.panes[a.active].Update(msg)
 		}
@@ -168,6 +184,14 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 	case ui.StatusMsg:
 		a.status = msg
 		return nil
+	case tea.MouseMsg:
+		if a.dialog == nil && !a.help {
+			m := msg.Mouse()
+			a.sessions.Mouse(msg, m.X, m.Y-1) // below the title bar
+		}
+		return nil
+	case openSessionMsg, sessionOpenedMsg, termFrameMsg:
+		return a.sessions.Update(msg)
 	case engineEventsMsg:
 		// One refresh per kind of object in a burst; the panes that show
 		// that kind reload, coalescing refreshes that come while a load runs.
@@ -212,6 +236,8 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	km := a.env.Keys
 	p := a.panes[a.active]
 	switch {
+	case a.dialog == nil && !a.help && a.sessions.Focused():
+		return a.sessions.Key(msg) // ctrl+c too: it is the program's
 	case km.ForceQuit.Matches(msg):
 		return tea.Quit
 	case a.dialog != nil:
@@ -227,6 +253,8 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.Update(msg)
 	case !a.showPulls && claims(p, msg):
 		return p.Update(msg)
+	case a.sessions.ListKey(msg):
+		return nil
 	case km.Quit.Matches(msg):
 		return a.quit()
 	case km.Help.Matches(msg):
@@ -254,6 +282,18 @@ func claims(p pane, msg tea.KeyPressMsg) bool {
 // way: quitting cancels them half-done.
 func (a *App) quit() tea.Cmd {
 	busy := a.busy()
+	if n := a.sessions.running(); n > 0 {
+		what := itoa(n) + " sessions are open"
+		if n == 1 {
+			what = "A session is open"
+		}
+		body := what + ": quitting ends shells and commands, and detaches from attached containers (they keep running)."
+		if busy != "" {
+			body += " Still under way: " + busy + "."
+		}
+		a.dialog = ui.NewConfirm(a.env.Styles, "Quit berth", body+" Quit?", tea.Sequence(a.sessions.closeAllCmd(), tea.Quit))
+		return nil
+	}
 	if busy == "" {
 		return tea.Quit
 	}
@@ -309,8 +349,10 @@ func (a *App) layout() {
 			a.dockH = 0
 		}
 	}
+	a.sessions.SetSize(a.width, body)
+	lw, lh := a.sessions.ListsSize()
 	for _, p := range a.panes {
-		p.SetSize(a.width, body-a.dockH)
+		p.SetSize(lw, max(lh-a.dockH, 0))
 	}
 	a.pulls.SetSize(a.width, body)
 }
@@ -326,12 +368,19 @@ func (a *App) View() tea.View {
 		parts = append(parts, a.pulls.PanelView())
 		keys = a.pulls.KeyGroups()[0].Keys
 	} else {
-		parts = append(parts, p.View())
-		if a.dockH > 0 {
-			parts = append(parts, a.pulls.DockView(w, a.dockH))
+		lists := ""
+		if lw, lh := a.sessions.ListsSize(); lw > 0 && lh > 0 {
+			lists = p.View()
+			if a.dockH > 0 {
+				lists += "\n" + a.pulls.DockView(lw, a.dockH)
+			}
 		}
+		parts = append(parts, a.sessions.View(lists))
 	}
 	keys = append([]ui.Binding{a.env.Keys.Help}, keys...)
+	if a.sessions.Focused() {
+		keys = a.sessions.ShortHelp()
+	}
 	bar := ui.StatusBar{Busy: a.busy(), Message: a.status, Keys: keys}
 	parts = append(parts, bar.View(st, w))
 	screen := ui.Block(strings.Join(parts, "\n"), w, h)
@@ -346,6 +395,13 @@ func (a *App) View() tea.View {
 		screen = ui.Overlay(screen, ui.HelpView(st, "Keys", a.helpGroups(), w-4, h-2), w, h)
 	}
 	v := tea.NewView(screen)
+	if c := a.sessions.Cursor(); c != nil && a.dialog == nil && !a.help && !a.showPulls {
+		c.Y++ // below the title bar
+		v.Cursor = c
+	}
+	if a.sessions.Count() > 0 {
+		v.MouseMode = tea.MouseModeCellMotion // the wheel scrolls a pane back; programs may ask for the mouse
+	}
 	v.AltScreen = true
 	v.WindowTitle = "berth"
 	return v
@@ -388,5 +444,8 @@ func (a *App) helpGroups() []ui.KeyGroup {
 	out := append([]ui.KeyGroup{}, groups[:min(1, len(groups))]...)
 	out = append(out, km.NavGroup())
 	out = append(out, groups[min(1, len(groups)):]...)
+	if a.sessions.Enabled() {
+		out = append(out, a.sessions.KeyGroup())
+	}
 	return append(out, global)
 }

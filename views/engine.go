@@ -19,6 +19,7 @@ import (
 	"berth/engine/monitor"
 	"berth/engine/network"
 	"berth/engine/volume"
+	"berth/pty"
 	"berth/ui"
 )
 
@@ -59,6 +60,15 @@ type Engine interface {
 	CreateVolume(ctx context.Context, o volume.CreateOptions) (*volume.Volume, error)
 	RemoveVolume(ctx context.Context, name string, force bool) error
 	PruneVolumes(ctx context.Context, all bool, f volume.Filters) (volume.PruneReport, error)
+}
+
+// sessionEngine is the engine's optional ability (checked with a type
+// assertion; *engine.Engine has it) to open sessions in panes: a shell or
+// command in a container, and the attachment to its main process. Without
+// it, Enter hands the terminal to `berth attach` as before.
+type sessionEngine interface {
+	ExecSession(ctx context.Context, ref string, cmd []string, cols, rows uint16) (pty.Session, error)
+	AttachSession(ctx context.Context, ref string, cols, rows uint16) (pty.Session, error)
 }
 
 // env is what every view shares: the styles and keys, the engine, the

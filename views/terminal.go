@@ -12,6 +12,8 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
+
+	"berth/pty"
 )
 
 // termSession is what a terminal pane drives: pty.Session has it. Declared
@@ -23,10 +25,6 @@ type termSession interface {
 	Close() error
 	Wait() (exitCode int, err error)
 }
-
-// errDetachedText is what a finished attach session's Wait says when the
-// user detached (pty.ErrDetached).
-const errDetachedText = "detached"
 
 // frameInterval is the shortest time between two frames of one pane: a
 // burst of output is drawn at most this often.
@@ -237,7 +235,7 @@ func (t *terminal) Status() string {
 	switch {
 	case !ended:
 		return ""
-	case err != nil && err.Error() == errDetachedText:
+	case errors.Is(err, pty.ErrDetached):
 		return "detached"
 	case err != nil:
 		return "error"

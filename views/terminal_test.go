@@ -2,7 +2,6 @@ package views
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"berth/pty"
 )
 
 // fakeTermSession is a program on a terminal: tests write its output with
@@ -26,6 +27,8 @@ type fakeTermSession struct {
 	closed bool
 	code   int
 	err    error
+	// detachOnClose: Close is an attach's detach (Wait says ErrDetached).
+	detachOnClose bool
 }
 
 func newFakeTermSession() *fakeTermSession {
@@ -48,6 +51,9 @@ func (f *fakeTermSession) Resize(c, r uint16) error {
 func (f *fakeTermSession) Close() error {
 	f.mu.Lock()
 	f.closed = true
+	if f.detachOnClose {
+		f.err = pty.ErrDetached
+	}
 	f.mu.Unlock()
 	return f.w.Close()
 }
@@ -278,7 +284,7 @@ func TestTerminalResizeAndExit(t *testing.T) {
 	}
 	f2 := newFakeTermSession()
 	t2 := newTerminal(2, "attach", f2, 10, 3)
-	f2.exit(0, errors.New(errDetachedText))
+	f2.exit(0, fmt.Errorf("attach: %w", pty.ErrDetached))
 	waitFor(t, func() bool { return t2.Status() == "detached" }, func() string { return t2.Status() })
 }
 

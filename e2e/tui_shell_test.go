@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shellsWith lists the processes whose command line holds marker: what the
+// panes' shells started.
+func shellsWith(marker string) string {
+	out, _ := exec.Command("pgrep", "-af", marker).Output()
+	return strings.TrimSpace(string(out))
+}
+
+func TestTUIShellPanes(t *testing.T) {
+	b, bb := withBusybox(t)
+	b.ok("run", "-d", "--name", "alpha", bb, "sleep", "300")
+	b.ok("run", "-d", "--name", "beta", bb, "sleep", "300")
+	b.ok("run", "-dit", "--name", "gamma", bb, "sh")
+	tm := startTUI(t, b, 140, 36)
+	tm.waitFor(10*time.Second, "Containers (3)", "alpha", "beta", "gamma")
+
+	// A shell in alpha, beside the list.
+	selectRow(t, tm, "alpha")
+	tm.keys("e")
+	tm.waitFor(10*time.Second, "shell alpha", "/ #")
+	tm.text("echo $((6*7))")
+	tm.keys("Enter")
+	screen := tm.waitFor(5*time.Second, "42", "Containers (3)", "beta")
+	if !strings.Contains(screen, "echo $((6*7))") {
+		t.Errorf("the command line is not in the pane:\n%s", screen)
+	}
+	// The list beside it still follows what the CLI does.
+	b.ok("run", "-d", "--name", "delta", bb, "sleep", "300")
+	tm.waitFor(10*time.Second, "Containers (4)", "delta", "42")
+
+	// The pane follows the window's size.
+	tm.text("stty size")
+	tm.keys("Enter")
+	first := tm.waitFor(5*time.Second, "stty size")
+	tm.run("resize-window", "-t", "tui", "-x", "160", "-y", "44")
+	time.Sleep(300 * time.Millisecond)
+	tm.keys("C-l")
+	tm.text("stty size; echo sized")
+	tm.keys("Enter")
+	second := tm.waitFor(5*time.Second, "sized")
+	if sizeLine(first) == sizeLine(second) || sizeLine(second) == "" {
+		t.Errorf("stty size did not change: %q then %q", sizeLine(first), sizeLine(second))
+	}
+
+	// The lists get the keys back; a second shell in beta; two tabs.
+	tm.keys("C-]")
+	selectRow(t, tm, "beta")
+	tm.keys("e")
+	tm.waitFor(10*time.Second, "1 shell alpha", "2 shell beta")
+	tm.text("echo in-beta-$((1+1))")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "in-beta-2")
+	tm.text("sleep 1000 &")
+	tm.keys("Enter")
+
+	// Attach to gamma, detach with Ctrl-P Ctrl-Q: it keeps running.
+	tm.keys("C-]")
+	selectRow(t, tm, "gamma")
+	tm.keys("Enter")
+	tm.waitFor(10*time.Second, "attach gamma")
+	tm.keys("Enter")
+	tm.text("echo attached-$((2+3))")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "attached-5")
+	tm.keys("C-p", "C-q")
+	tm.waitFor(5*time.Second, "[detached]")
+	if s := b.inspect("gamma", "{{.State.Status}}"); s != "running" {
+		t.Errorf("gamma after detaching: %s", s)
+	}
+	if got := shellsWith("sleep 1000"); got == "" {
+		t.Fatal("the background sleep of the beta shell is not running")
+	}
+
+	// Quitting asks, then ends the shells: no exec process is left.
+	tm.keys("x", "C-]", "q")
+	tm.waitFor(5*time.Second, "Quit berth", "sessions are open")
+	tm.keys("y")
+	eventually(t, 10*time.Second, "berth to quit", func() bool { return !tm.alive() })
+	eventually(t, 10*time.Second, "the exec sessions' processes to end", func() bool { return shellsWith("sleep 1000") == "" })
+	for _, name := range []string{"alpha", "beta", "gamma"} {
+		if s := b.inspect(name, "{{.State.Status}}"); s != "running" {
+			t.Errorf("%s after quitting: %s", name, s)
+		}
+	}
+}
+
+// sizeLine is the last "rows cols" answer of stty size on screen.
+func sizeLine(screen string) string {
+	var last string
+	for _, l := range strings.Split(screen, "\n") {
+		for _, f := range strings.Split(l, "│") {
+			f = strings.TrimSpace(f)
+			p := strings.Fields(f)
+			if len(p) == 2 && isDigits(p[0]) && isDigits(p[1]) {
+				last = f
+			}
+		}
+	}
+	return last
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// selectRow moves the list's cursor to the row of name: a filter that
+// leaves it alone, then cleared.
+func selectRow(t *testing.T, tm *tmux, name string) {
+	t.Helper()
+	tm.keys("/")
+	tm.text(name)
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "(1/")
+	tm.keys("Escape") // the filter goes, the cursor stays on the row
+	eventually(t, 5*time.Second, "the filter to clear", func() bool { return !strings.Contains(tm.screen(), "esc clears") })
+}
