@@ -119,24 +119,11 @@ type ExitStatus struct {
 	Error     string    `json:"error,omitempty"` // the process could not be started
 }
 
-// Size is a terminal's size in cells (the same type as pty.WinSize, so
-// pty.NotifyResize feeds AttachOptions.Resize directly).
+// Size is a terminal's size in cells.
 type Size = pty.WinSize
 
-// AttachOptions say what Attach connects to what.
-type AttachOptions struct {
-	Stdin          io.Reader // nil: no input
-	Stdout, Stderr io.Writer // nil: discarded
-	Tty            bool      // the container has a tty: detach keys apply
-	Start          bool      // ask a WaitAttach monitor to start the process
-	Resize         <-chan Size
-	// DetachKeys end the attachment when seen in Stdin (tty mode only, as
-	// with Docker). nil means Docker's default, Ctrl-P Ctrl-Q.
-	DetachKeys    []byte
-	Width, Height uint16 // initial size
-}
-
-// ErrDetached is returned by Attach when the user typed the detach keys.
+// ErrDetached is what Stream.Wait returns after Close (the user detached):
+// pty.ErrDetached.
 var ErrDetached = pty.ErrDetached
 
 // ErrNotRunning says the container's process does not run: its monitor is
@@ -146,107 +133,6 @@ var ErrNotRunning = errdefs.Conflict("the container is not running")
 
 // DefaultDetachKeys are Ctrl-P Ctrl-Q.
 var DefaultDetachKeys = []byte{0x10, 0x11}
-
-// Attach streams the container's output to opts.Stdout and opts.Stderr, and
-// opts.Stdin to the container, until the process exits (it returns the exit
-// code) or the user types the detach keys (it returns ErrDetached). It does
-// not wait for a pending read of opts.Stdin: that goroutine ends on its
-// next read, so a reader shared with other uses (os.Stdin in a TUI) loses
-// at most one chunk.
-func Attach(ctx context.Context, socket string, opts AttachOptions) (exitCode int, err error) {
-	c, err := dial(ctx, socket, Hello{Stdin: opts.Stdin != nil, Start: opts.Start, Width: opts.Width, Height: opts.Height})
-	if err != nil {
-		return -1, err
-	}
-	defer c.Close()
-
-	var wmu sync.Mutex // frames from the stdin and resize goroutines
-	send := func(typ byte, p []byte) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		return writeFrame(c, typ, p)
-	}
-	done := make(chan struct{})
-	defer close(done)
-	detached := make(chan struct{})
-
-	if opts.Stdin != nil {
-		keys := opts.DetachKeys
-		if keys == nil {
-			keys = DefaultDetachKeys
-		}
-		if !opts.Tty {
-			keys = nil
-		}
-		go pumpStdin(opts.Stdin, keys, send, detached)
-	}
-	if opts.Resize != nil {
-		go func() {
-			for {
-				select {
-				case <-done:
-					return
-				case s, ok := <-opts.Resize:
-					if !ok {
-						return
-					}
-					if send(FrameResize, resizePayload(s.Width, s.Height)) != nil {
-						return
-					}
-				}
-			}
-		}()
-	}
-
-	type result struct {
-		ex  ExitStatus
-		err error
-	}
-	res := make(chan result, 1)
-	go func() {
-		ex, err := readOutput(c, opts.Stdout, opts.Stderr)
-		res <- result{ex, err}
-	}()
-	select {
-	case r := <-res:
-		if r.err != nil {
-			return -1, r.err
-		}
-		return r.ex.Code, nil
-	case <-detached:
-		return -1, ErrDetached
-	case <-ctx.Done():
-		return -1, ctx.Err()
-	}
-}
-
-// pumpStdin copies in to Stdin frames, watching for the detach keys.
-func pumpStdin(in io.Reader, keys []byte, send func(byte, []byte) error, detached chan<- struct{}) {
-	buf := make([]byte, stdinChunk)
-	dk := detachKeys{keys: keys}
-	for {
-		n, err := in.Read(buf)
-		if n > 0 {
-			out, hit := dk.filter(buf[:n])
-			if len(out) > 0 {
-				if send(FrameStdin, out) != nil {
-					return
-				}
-			}
-			if hit {
-				close(detached)
-				return
-			}
-		}
-		if err != nil {
-			if held := dk.flush(); len(held) > 0 {
-				send(FrameStdin, held)
-			}
-			send(FrameStdinEOF, nil)
-			return
-		}
-	}
-}
 
 // readOutput copies output frames until Exit (or Error, or a lost connection).
 func readOutput(r io.Reader, stdout, stderr io.Writer) (ExitStatus, error) {

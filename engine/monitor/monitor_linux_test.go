@@ -60,6 +60,82 @@ func attach(t *testing.T, b *Bundle, opts AttachOptions) (int, error) {
 	return Attach(ctx, b.Socket, opts)
 }
 
+// AttachOptions say what Attach connects to what.
+type AttachOptions struct {
+	Stdin          io.Reader // nil: no input
+	Stdout, Stderr io.Writer // nil: discarded
+	Tty            bool      // the container has a tty: the detach keys apply
+	Start          bool      // ask a WaitAttach monitor to start the process
+	Resize         <-chan Size
+	Width, Height  uint16 // initial size
+}
+
+// Attach drives a Stream as a CLI does: output to opts.Stdout and
+// opts.Stderr, opts.Stdin to the process (watching for Ctrl-P Ctrl-Q in tty
+// mode, ending its input at EOF), resizes; until the process ends (its exit
+// code), the detach keys (ErrDetached) or ctx ends.
+func Attach(ctx context.Context, socket string, opts AttachOptions) (int, error) {
+	stdout, stderr := opts.Stdout, opts.Stderr
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	s, err := OpenStream(ctx, socket, StreamOptions{Stdin: opts.Stdin != nil, Start: opts.Start,
+		Width: opts.Width, Height: opts.Height, Stderr: stderr})
+	if err != nil {
+		return -1, err
+	}
+	defer s.Close()
+	copied := make(chan struct{})
+	go func() { io.Copy(stdout, s); close(copied) }()
+	if opts.Stdin != nil {
+		go func() {
+			var dk *KeyFilter
+			if opts.Tty {
+				dk = NewKeyFilter(nil)
+			}
+			buf := make([]byte, 4096)
+			for {
+				n, err := opts.Stdin.Read(buf)
+				p, hit := buf[:n], false
+				if dk != nil {
+					p, hit = dk.Filter(p)
+				}
+				if len(p) > 0 {
+					s.Write(p)
+				}
+				if hit {
+					s.Close()
+					return
+				}
+				if err != nil {
+					s.CloseInput()
+					return
+				}
+			}
+		}()
+	}
+	if opts.Resize != nil {
+		go func() {
+			for size := range opts.Resize {
+				if s.Resize(size.Width, size.Height) != nil {
+					return
+				}
+			}
+		}()
+	}
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	code, err := s.Wait()
+	<-copied
+	if ctx.Err() != nil && errors.Is(err, ErrDetached) {
+		return -1, ctx.Err()
+	}
+	return code, err
+}
+
 func readLog(t *testing.T, path string) (stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
