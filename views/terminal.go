@@ -54,6 +54,7 @@ type terminal struct {
 	sb       ring     // lines scrolled off the top: raw, compacted when idle
 	changed  bool     // output since the last frame
 	allDirty bool     // render every row again (the alternate screen switched)
+	jumped   int      // lines that jumped to the scrollback unwritten
 	ended    bool
 	exitCode int
 	exitErr  error
@@ -128,7 +129,7 @@ func (t *terminal) readOutput() {
 		n, err := t.sess.Read(buf)
 		if n > 0 {
 			t.mu.Lock()
-			_, _ = t.em.Write(buf[:n])
+			t.feed(buf[:n])
 			t.takeScrollback()
 			t.changed = true
 			t.mu.Unlock()
@@ -168,6 +169,130 @@ func (t *terminal) poke() {
 	case t.wake <- struct{}{}:
 	default:
 	}
+}
+
+// feed writes output into the emulator. A long run of plain lines (ASCII
+// text shorter than the screen is wide, each ended by CR LF, as `seq` or a
+// build log prints them) jumps, as xterm's jump scroll does: the lines that
+// would scroll off at once go to the scrollback as text, and only the last
+// screenful is written. The emulator copies every cell of the screen for
+// each line it scrolls; this keeps a flood from costing that per line.
+// Called with mu held.
+func (t *terminal) feed(p []byte) {
+	for len(p) > 0 {
+		lines, end := plainRun(p, t.cols, 2*t.rows+2)
+		if lines == nil {
+			_, _ = t.em.Write(p)
+			return
+		}
+		// Up to and through rows lines of the run, written as they are;
+		// the last one is checked to have scrolled the whole screen.
+		lead := lines[t.rows-1]
+		_, _ = t.em.Write(p[:lead])
+		row1 := t.rowText(1)
+		last := lines[t.rows] // end of the next line, after its LF
+		_, _ = t.em.Write(p[lead:last])
+		text := string(p[lead : last-2])
+		rest := lines[t.rows:]
+		if !t.jumpable(row1, text) {
+			_, _ = t.em.Write(p[last:end])
+			p = p[end:]
+			continue
+		}
+		// rest[i] ends line i+1 after last; the lines from last to end.
+		n := len(rest) - 1 // lines still to come in the run
+		keep := t.rows - 1 // the screenful written at the end
+		skip := n - keep
+		if skip <= 0 {
+			_, _ = t.em.Write(p[last:end])
+			p = p[end:]
+			continue
+		}
+		t.takeScrollback()
+		for y := 0; y < t.rows-1; y++ {
+			t.pushText(strings.TrimRight(renderRow(t.em, y, t.cols), " "))
+		}
+		from := last
+		t.jumped += skip
+		for i := 1; i <= skip; i++ {
+			t.pushText(string(p[from : rest[i]-2]))
+			from = rest[i]
+		}
+		_, _ = t.em.Write([]byte("\x1b[H\x1b[J"))
+		_, _ = t.em.Write(p[from:end])
+		p = p[end:]
+	}
+}
+
+// jumpable reports whether the screen scrolled as a whole screen of plain
+// text does: the cursor at the start of a blank bottom row, the line just
+// written above it in the default style, and row 0 holding what row 1 held
+// before (the scroll region starts at the top).
+func (t *terminal) jumpable(row1Before, written string) bool {
+	if t.em.IsAltScreen() || t.rows < 3 || written == "" {
+		return false
+	}
+	if p := t.em.CursorPosition(); p.X != 0 || p.Y != t.rows-1 {
+		return false
+	}
+	if t.rowText(t.rows-1) != "" || t.rowText(t.rows-2) != written || t.rowText(0) != row1Before {
+		return false
+	}
+	c := t.em.CellAt(len(written)-1, t.rows-2)
+	return c != nil && c.Style.IsZero() && c.Link.IsZero()
+}
+
+// rowText is row y's text, trailing blanks cut.
+func (t *terminal) rowText(y int) string {
+	var b strings.Builder
+	for x := 0; x < t.cols; x++ {
+		if c := t.em.CellAt(x, y); c != nil && c.Content != "" {
+			b.WriteString(c.Content)
+		} else if c != nil && c.Width != 0 {
+			b.WriteByte(' ')
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// pushText adds a line of text to the scrollback.
+func (t *terminal) pushText(s string) {
+	t.sb.pushString(s)
+	if t.scroll > 0 {
+		t.scroll = min(t.scroll+1, t.sb.len())
+	}
+}
+
+// plainRun finds the first run of at least min plain lines in p: printable
+// ASCII shorter than cols, each ended by CR LF, the first starting p or
+// following a LF. It returns the end of each of its lines (after the LF)
+// and where it ends; nil lines when there is none.
+func plainRun(p []byte, cols, min int) (lines []int, end int) {
+	ls := 0 // start of the current line
+	var ends []int
+	for i, c := range p {
+		if c != '\n' {
+			continue
+		}
+		line := p[ls:i]
+		ok := len(line) >= 1 && len(line) <= cols && line[len(line)-1] == '\r'
+		for j := 0; ok && j < len(line)-1; j++ {
+			ok = line[j] >= 0x20 && line[j] < 0x7f
+		}
+		if ok {
+			ends = append(ends, i+1)
+		} else {
+			if len(ends) >= min {
+				return ends, ends[len(ends)-1]
+			}
+			ends = ends[:0]
+		}
+		ls = i + 1
+	}
+	if len(ends) >= min {
+		return ends, ends[len(ends)-1]
+	}
+	return nil, 0
 }
 
 // takeScrollback moves the lines the last write scrolled off into t.sb.
@@ -527,6 +652,21 @@ func (r *ring) push(l uv.Line) {
 	}
 	r.raws[i], r.strs[i] = l, ""
 	r.raw++
+}
+
+// pushString adds a line already rendered.
+func (r *ring) pushString(s string) {
+	c := len(r.raws)
+	i := (r.start + r.n) % c
+	if r.n == c {
+		r.start = (r.start + 1) % c
+		if r.raws[i] != nil {
+			r.raw--
+		}
+	} else {
+		r.n++
+	}
+	r.raws[i], r.strs[i] = nil, s
 }
 
 // line is line i (0 the oldest), cut or padded to cols cells.

@@ -411,3 +411,54 @@ func TestEncodeMouse(t *testing.T) {
 		})
 	}
 }
+
+// A flood of plain lines jumps (written a screenful at a time) and ends
+// with the screen and scrollback a line-by-line emulator has.
+func TestTerminalJumpScrollMatchesLineByLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("$ \x1b[1mbold prompt\x1b[0m seq\r\n")
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&b, "%d\r\n", i)
+		if i == 1500 {
+			b.WriteString("\x1b[32mgreen\x1b[0m in between\r\n\ttab\r\n")
+		}
+	}
+	b.WriteString("$ ")
+	out := b.String()
+	for _, chunk := range []int{len(out), 4096, 333} {
+		t.Run(fmt.Sprint(chunk), func(t *testing.T) {
+			term, _ := newTestTerminal(t, 20, 6)
+			ref, _ := newTestTerminal(t, 20, 6)
+			term.mu.Lock()
+			ref.mu.Lock()
+			for off := 0; off < len(out); off += chunk {
+				p := []byte(out[off:min(off+chunk, len(out))])
+				term.feed(p)
+				term.takeScrollback()
+				_, _ = ref.em.Write(p)
+				ref.takeScrollback()
+			}
+			term.mu.Unlock()
+			ref.mu.Unlock()
+			if got, want := plainRows(term), plainRows(ref); strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Fatalf("screen\n got %q\nwant %q", got, want)
+			}
+			if term.sb.len() != ref.sb.len() {
+				t.Fatalf("scrollback has %d lines, want %d", term.sb.len(), ref.sb.len())
+			}
+			for i := 0; i < ref.sb.len(); i++ {
+				got := strings.TrimRight(ansi.Strip(term.sb.line(i, 20)), " ")
+				want := strings.TrimRight(ansi.Strip(ref.sb.line(i, 20)), " ")
+				if got != want {
+					t.Fatalf("scrollback line %d = %q, want %q", i, got, want)
+				}
+			}
+			if term.jumped < 2000 {
+				t.Errorf("only %d lines jumped", term.jumped)
+			}
+			if term.em.CursorPosition() != ref.em.CursorPosition() {
+				t.Errorf("cursor %v, want %v", term.em.CursorPosition(), ref.em.CursorPosition())
+			}
+		})
+	}
+}
