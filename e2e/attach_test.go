@@ -70,6 +70,12 @@ func TestAttachWithoutTtyFromATerminal(t *testing.T) {
 		t.Fatalf("after Ctrl-P Ctrl-Q: %s", s)
 	}
 	tm.run("kill-server")
+	// The next server takes the same socket: wait until this one is gone,
+	// or the new session can meet a server that is exiting.
+	eventually(t, 5*time.Second, "the tmux server to exit", func() bool {
+		return exec.Command("tmux", "-L", tm.socket, "list-sessions").Run() != nil
+	})
+	time.Sleep(100 * time.Millisecond)
 	tm = newTmux(t)
 	tm.berth(b, 80, 20, "attach reader; echo attach-ended-$?; sleep 30")
 	time.Sleep(300 * time.Millisecond)
