@@ -33,7 +33,7 @@ func TestAttachWithoutTtyFromATerminal(t *testing.T) {
 	if s := b.inspect("quiet", "{{.State.Status}}"); s != "running" {
 		t.Fatalf("after Ctrl-P Ctrl-Q: %s", s)
 	}
-	tm.run("kill-server")
+	tm.stop()
 
 	// A container that ignores SIGINT (sleep as PID 1): a second Ctrl-C
 	// detaches.
@@ -48,7 +48,7 @@ func TestAttachWithoutTtyFromATerminal(t *testing.T) {
 	if s := b.inspect("deaf", "{{.State.Status}}"); s != "running" {
 		t.Fatalf("after Ctrl-C twice: %s", s)
 	}
-	tm.run("kill-server")
+	tm.stop()
 
 	// With -i, typed lines are its input, edited and echoed by the
 	// terminal as usual; the detach keys work in the middle of a line.
@@ -69,13 +69,7 @@ func TestAttachWithoutTtyFromATerminal(t *testing.T) {
 	if s := b.inspect("reader", "{{.State.Status}}"); s != "running" {
 		t.Fatalf("after Ctrl-P Ctrl-Q: %s", s)
 	}
-	tm.run("kill-server")
-	// The next server takes the same socket: wait until this one is gone,
-	// or the new session can meet a server that is exiting.
-	eventually(t, 5*time.Second, "the tmux server to exit", func() bool {
-		return exec.Command("tmux", "-L", tm.socket, "list-sessions").Run() != nil
-	})
-	time.Sleep(100 * time.Millisecond)
+	tm.stop()
 	tm = newTmux(t)
 	tm.berth(b, 80, 20, "attach reader; echo attach-ended-$?; sleep 30")
 	time.Sleep(300 * time.Millisecond)
@@ -115,4 +109,16 @@ func TestAttachEndsOnSIGTERM(t *testing.T) {
 	if s := b.inspect("steady", "{{.State.Status}}"); s != "running" {
 		t.Errorf("after SIGTERM to berth attach: %s", s)
 	}
+}
+
+// stop ends the test's tmux server and waits until it is gone: the next
+// one takes the same socket, and a new session can otherwise meet a server
+// that is exiting ("server exited unexpectedly").
+func (tm *tmux) stop() {
+	tm.t.Helper()
+	tm.run("kill-server")
+	eventually(tm.t, 5*time.Second, "the tmux server to exit", func() bool {
+		return exec.Command("tmux", "-L", tm.socket, "list-sessions").Run() != nil
+	})
+	time.Sleep(100 * time.Millisecond)
 }
