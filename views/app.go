@@ -90,7 +90,9 @@ func Run(ctx context.Context, eng Engine) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends running pulls and the event stream
 	app := NewApp(ctx, eng, themes.FromEnv(os.Getenv))
-	_, err := tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	// 120 frames a second: a key a program echoes shows 4 ms sooner on
+	// average than at the default 60.
+	_, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(120)).Run()
 	app.sessions.CloseAll() // after ctrl+c too: no exec or host shell outlives berth
 	return err
 }

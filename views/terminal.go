@@ -51,7 +51,7 @@ type terminal struct {
 	em       *vt.Emulator
 	modes    termModes
 	lines    []string // rendered screen rows, by row; "" when to render again
-	sb       ring     // lines scrolled off the top: raw, compacted when idle
+	sb       ring     // lines scrolled off the top, rendered
 	changed  bool     // output since the last frame
 	allDirty bool     // render every row again (the alternate screen switched)
 	jumped   int      // lines that jumped to the scrollback unwritten
@@ -180,20 +180,37 @@ func (t *terminal) poke() {
 // Called with mu held.
 func (t *terminal) feed(p []byte) {
 	for len(p) > 0 {
-		lines, end := plainRun(p, t.cols, 2*t.rows+2)
+		start, lines, end := plainRun(p, t.cols, t.rows+2)
 		if lines == nil {
 			_, _ = t.em.Write(p)
 			return
 		}
-		// Up to and through rows lines of the run, written as they are;
-		// the last one is checked to have scrolled the whole screen.
-		lead := lines[t.rows-1]
-		_, _ = t.em.Write(p[:lead])
+		// What comes before the run, and as many of its lines as bring the
+		// cursor to the bottom row (none when it is there, as after a
+		// jump), are written as they are; the next line is checked to have
+		// scrolled the whole screen.
+		_, _ = t.em.Write(p[:start])
+		lead := start
+		c := t.em.CursorPosition()
+		k := t.rows - 1 - c.Y // lines to the bottom row
+		if c.X != 0 && k == 0 {
+			k = 1 // the first one ends the line the cursor is on
+		}
+		if k < 0 || len(lines) <= k+t.rows { // too short to jump from here
+			_, _ = t.em.Write(p[start:end])
+			p = p[end:]
+			continue
+		}
+		if k > 0 {
+			lead = lines[k-1]
+			lines = lines[k:]
+			_, _ = t.em.Write(p[start:lead])
+		}
 		row1 := t.rowText(1)
-		last := lines[t.rows] // end of the next line, after its LF
+		last := lines[0] // end of the checked line, after its LF
 		_, _ = t.em.Write(p[lead:last])
 		text := string(p[lead : last-2])
-		rest := lines[t.rows:]
+		rest := lines
 		if !t.jumpable(row1, text) {
 			_, _ = t.em.Write(p[last:end])
 			p = p[end:]
@@ -210,7 +227,11 @@ func (t *terminal) feed(p []byte) {
 		}
 		t.takeScrollback()
 		for y := 0; y < t.rows-1; y++ {
-			t.pushText(strings.TrimRight(renderRow(t.em, y, t.cols), " "))
+			text, plain := t.plainRow(y)
+			if !plain {
+				text = strings.TrimRight(renderRow(t.em, y, t.cols), " ")
+			}
+			t.pushText(text)
 		}
 		from := last
 		t.jumped += skip
@@ -242,6 +263,29 @@ func (t *terminal) jumpable(row1Before, written string) bool {
 	return c != nil && c.Style.IsZero() && c.Link.IsZero()
 }
 
+// plainRow is row y's text, trailing blanks cut, when no cell of it has a
+// style or a link (the rows a flood of plain lines leaves).
+func (t *terminal) plainRow(y int) (string, bool) {
+	b := make([]byte, 0, t.cols)
+	for x := 0; x < t.cols; x++ {
+		c := t.em.CellAt(x, y)
+		if c == nil {
+			continue
+		}
+		if !c.Style.IsZero() || !c.Link.IsZero() || len(c.Content) > 1 {
+			return "", false
+		}
+		if c.Content == "" {
+			if c.Width != 0 {
+				b = append(b, ' ')
+			}
+			continue
+		}
+		b = append(b, c.Content[0])
+	}
+	return strings.TrimRight(string(b), " "), true
+}
+
 // rowText is row y's text, trailing blanks cut.
 func (t *terminal) rowText(y int) string {
 	var b strings.Builder
@@ -266,9 +310,10 @@ func (t *terminal) pushText(s string) {
 // plainRun finds the first run of at least min plain lines in p: printable
 // ASCII shorter than cols, each ended by CR LF, the first starting p or
 // following a LF. It returns the end of each of its lines (after the LF)
-// and where it ends; nil lines when there is none.
-func plainRun(p []byte, cols, min int) (lines []int, end int) {
+// and where it starts and ends; nil lines when there is none.
+func plainRun(p []byte, cols, min int) (start int, lines []int, end int) {
 	ls := 0 // start of the current line
+	runStart := 0
 	var ends []int
 	for i, c := range p {
 		if c != '\n' {
@@ -280,19 +325,22 @@ func plainRun(p []byte, cols, min int) (lines []int, end int) {
 			ok = line[j] >= 0x20 && line[j] < 0x7f
 		}
 		if ok {
+			if len(ends) == 0 {
+				runStart = ls
+			}
 			ends = append(ends, i+1)
 		} else {
 			if len(ends) >= min {
-				return ends, ends[len(ends)-1]
+				return runStart, ends, ends[len(ends)-1]
 			}
 			ends = ends[:0]
 		}
 		ls = i + 1
 	}
 	if len(ends) >= min {
-		return ends, ends[len(ends)-1]
+		return runStart, ends, ends[len(ends)-1]
 	}
-	return nil, 0
+	return 0, nil, 0
 }
 
 // takeScrollback moves the lines the last write scrolled off into t.sb.
@@ -335,14 +383,8 @@ func (t *terminal) frame(shown bool) (cmd tea.Cmd, ended bool) {
 	t.changed = false
 	select {
 	case <-t.done:
-		if t.sb.raw > 0 {
-			t.sb.compact()
-		}
 		return nil, true
 	default:
-	}
-	if t.sb.raw > 0 && len(t.wake) == 0 {
-		t.sb.compact() // idle: keep the scrollback small
 	}
 	return t.waitFrame(), false
 }
@@ -625,76 +667,42 @@ func renderLine(l uv.Line, cols int) string {
 	return b.String()
 }
 
-// ring keeps the last n lines scrolled off: raw emulator lines as they come
-// (cheap while output floods), rendered to compact strings once idle.
+// ring keeps the last n lines scrolled off, rendered: a line of 80 plain
+// characters takes 80 bytes rather than 80 cells of 112.
 type ring struct {
-	raws  []uv.Line
 	strs  []string
 	start int
 	n     int
-	raw   int // lines not compacted yet
 }
 
-func newRing(n int) ring { return ring{raws: make([]uv.Line, n), strs: make([]string, n)} }
+func newRing(n int) ring { return ring{strs: make([]string, n)} }
 
 func (r *ring) len() int { return r.n }
 
-func (r *ring) push(l uv.Line) {
-	c := len(r.raws)
-	i := (r.start + r.n) % c
-	if r.n == c {
-		r.start = (r.start + 1) % c
-		if r.raws[i] != nil {
-			r.raw--
-		}
-	} else {
-		r.n++
-	}
-	r.raws[i], r.strs[i] = l, ""
-	r.raw++
-}
+// push adds an emulator line.
+func (r *ring) push(l uv.Line) { r.pushString(renderLine(l, 1<<30)) }
 
 // pushString adds a line already rendered.
 func (r *ring) pushString(s string) {
-	c := len(r.raws)
+	c := len(r.strs)
 	i := (r.start + r.n) % c
 	if r.n == c {
 		r.start = (r.start + 1) % c
-		if r.raws[i] != nil {
-			r.raw--
-		}
 	} else {
 		r.n++
 	}
-	r.raws[i], r.strs[i] = nil, s
+	r.strs[i] = s
 }
 
 // line is line i (0 the oldest), cut or padded to cols cells.
 func (r *ring) line(i, cols int) string {
-	j := (r.start + i) % len(r.raws)
-	s := r.strs[j]
-	if r.raws[j] != nil {
-		s = renderLine(r.raws[j], cols)
-	}
+	s := r.strs[(r.start+i)%len(r.strs)]
 	if w := ansi.StringWidth(s); w < cols {
 		return s + strings.Repeat(" ", cols-w)
 	} else if w > cols {
 		return ansi.Truncate(s, cols, "")
 	}
 	return s
-}
-
-// compact renders the raw lines to strings: a line of 80 plain characters
-// takes 80 bytes rather than 80 cells of 112.
-func (r *ring) compact() {
-	for k := 0; k < r.n; k++ {
-		j := (r.start + k) % len(r.raws)
-		if r.raws[j] != nil {
-			r.strs[j] = renderLine(r.raws[j], 1<<30)
-			r.raws[j] = nil
-		}
-	}
-	r.raw = 0
 }
 
 // inputQueue holds bytes for the program; a goroutine writes them to the
