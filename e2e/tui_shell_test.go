@@ -127,3 +127,31 @@ func selectRow(t *testing.T, tm *tmux, name string) {
 	tm.keys("Escape") // the filter goes, the cursor stays on the row
 	eventually(t, 5*time.Second, "the filter to clear", func() bool { return !strings.Contains(tm.screen(), "esc clears") })
 }
+
+func TestTUIShellPaneRunsVi(t *testing.T) {
+	b, bb := withBusybox(t)
+	b.ok("run", "-d", "--name", "editor", bb, "sleep", "300")
+	tm := startTUI(t, b, 120, 32)
+	tm.waitFor(10*time.Second, "Containers (1)", "editor")
+	tm.keys("e")
+	tm.waitFor(10*time.Second, "shell editor", "/ #")
+	tm.text("vi /tmp/note")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "/tmp/note")
+	tm.text("ihello from vi")
+	tm.keys("Escape")
+	time.Sleep(200 * time.Millisecond) // Escape alone, not the start of a sequence
+	tm.text(":wq")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "/ #")
+	tm.text("cat /tmp/note; echo viok$((1+1))")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "viok2", "hello from vi")
+	if got := strings.TrimSpace(b.ok("exec", "editor", "cat", "/tmp/note")); got != "hello from vi" {
+		t.Errorf("the file vi saved holds %q", got)
+	}
+	tm.keys("C-]", "q")
+	tm.waitFor(5*time.Second, "Quit berth")
+	tm.keys("y")
+	eventually(t, 10*time.Second, "berth to quit", func() bool { return !tm.alive() })
+}
