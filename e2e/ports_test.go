@@ -153,9 +153,13 @@ func TestPublishedPort(t *testing.T) {
 
 	// inspect, ps and port, in Docker's shapes.
 	var in []struct {
-		Config          struct{ ExposedPorts map[string]struct{} }
-		HostConfig      struct{ PortBindings map[string][]map[string]string }
-		NetworkSettings struct{ Ports map[string][]map[string]string }
+		Config     struct{ ExposedPorts map[string]struct{} }
+		HostConfig struct {
+			PortBindings map[string][]map[string]string
+		}
+		NetworkSettings struct {
+			Ports map[string][]map[string]string
+		}
 	}
 	if err := json.Unmarshal([]byte(b.ok("inspect", "web")), &in); err != nil || len(in) != 1 {
 		t.Fatalf("inspect: %v", err)
