@@ -11,29 +11,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"berth/engine/image"
+	"berth/internal/testimage"
 )
-
-// objectKeys lists the keys of a JSON object in the order they are written.
-func objectKeys(t *testing.T, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not an object: %s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, tok.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
 
 func inspectFixture() (*Service, *Container, *image.Resolved) {
 	s := &Service{root: "/var/lib/berth/containers", runRoot: "/run/berth"}
@@ -93,7 +72,7 @@ func TestInspectDockerKeys(t *testing.T) {
 			"IPAddress", "IPPrefixLen", "IPv6Gateway", "MacAddress", "Networks"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := objectKeys(t, tc.raw); !slices.Equal(got, tc.want) {
+			if got := testimage.ObjectKeys(t, tc.raw); !slices.Equal(got, tc.want) {
 				t.Errorf("keys:\n got %v\nwant %v", got, tc.want)
 			}
 		})

@@ -62,7 +62,11 @@ func (r *recorder) Exited(ex monitor.Exit) (bool, time.Duration, error) {
 	var delay time.Duration
 	err := retryStore(func() error {
 		_, err := r.s.mutate(context.Background(), r.id, func(c *Container) (*events.Event, error) {
-			restart, delay = applyExit(c, ex)
+			restart = shouldRestart(c, ex)
+			applyExit(c, ex)
+			if restart {
+				delay = applyRestart(c, ex)
+			}
 			return &events.Event{Action: "die", Attributes: map[string]string{"exitCode": fmt.Sprint(ex.Code)}}, nil
 		})
 		return err
@@ -75,10 +79,9 @@ func (r *recorder) Exited(ex monitor.Exit) (bool, time.Duration, error) {
 	return restart, delay, nil
 }
 
-// applyExit writes ex into c's state and decides about a restart.
-func applyExit(c *Container, ex monitor.Exit) (restart bool, delay time.Duration) {
-	ran := ex.At.Sub(c.State.StartedAt)
-	restart = shouldRestart(c, ex)
+// applyExit writes ex into c's state: exited (or still created, if it never
+// ran). Whether it starts again is Exited's question alone.
+func applyExit(c *Container, ex monitor.Exit) {
 	c.State.Pid, c.State.ExitCode, c.State.OOMKilled, c.State.FinishedAt = 0, ex.Code, ex.OOMKilled, ex.At
 	if ex.Err != "" {
 		c.State.Error = ex.Err
@@ -87,15 +90,18 @@ func applyExit(c *Container, ex monitor.Exit) (restart bool, delay time.Duration
 	if ex.Err != "" && c.State.StartedAt.IsZero() {
 		c.State.Status = Created // never ran, as Docker shows a failed first start
 	}
-	if restart {
-		c.State.Status = Restarting
-		if ran > 10*time.Second {
-			c.State.RestartCount = 0 // it ran well: start the back-off over
-		}
-		delay = 100 * time.Millisecond << min(c.State.RestartCount, 7)
-		c.State.RestartCount++
+}
+
+// applyRestart marks c restarting, with Docker's growing back-off, after
+// a run that ended at the time of ex.
+func applyRestart(c *Container, ex monitor.Exit) (delay time.Duration) {
+	c.State.Status = Restarting
+	if ex.At.Sub(c.State.StartedAt) > 10*time.Second {
+		c.State.RestartCount = 0 // it ran well: start the back-off over
 	}
-	return restart, delay
+	delay = 100 * time.Millisecond << min(c.State.RestartCount, 7)
+	c.State.RestartCount++
+	return delay
 }
 
 // retryStore runs write a few times, a second apart, before giving up: a

@@ -1,7 +1,6 @@
 package image_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -12,28 +11,6 @@ import (
 	"berth/engine/image"
 	"berth/internal/testimage"
 )
-
-// objectKeys lists the keys of a JSON object in the order they are written.
-func objectKeys(t *testing.T, raw []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("not an object: %s", raw)
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, tok.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return keys
-}
 
 // TestInspectDockerDocument checks image inspect against what docker 20.10
 // prints for an image: its keys in its order, its zero values, and the
@@ -69,7 +46,7 @@ func TestInspectDockerDocument(t *testing.T) {
 	wantKeys := []string{"Id", "RepoTags", "RepoDigests", "Parent", "Comment", "Created", "Container",
 		"ContainerConfig", "DockerVersion", "Author", "Config", "Architecture", "Os", "Size", "VirtualSize",
 		"GraphDriver", "RootFS", "Metadata", "Manifest"}
-	if got := objectKeys(t, raw); !slices.Equal(got, wantKeys) {
+	if got := testimage.ObjectKeys(t, raw); !slices.Equal(got, wantKeys) {
 		t.Errorf("keys:\n got %v\nwant %v", got, wantKeys)
 	}
 	var doc map[string]json.RawMessage
@@ -77,7 +54,7 @@ func TestInspectDockerDocument(t *testing.T) {
 	wantConfigKeys := []string{"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
 		"ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Image", "Volumes", "WorkingDir",
 		"Entrypoint", "OnBuild", "Labels"}
-	if got := objectKeys(t, doc["Config"]); !slices.Equal(got, wantConfigKeys) {
+	if got := testimage.ObjectKeys(t, doc["Config"]); !slices.Equal(got, wantConfigKeys) {
 		t.Errorf("Config keys:\n got %v\nwant %v", got, wantConfigKeys)
 	}
 	for _, tc := range []struct{ key, want string }{
