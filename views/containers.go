@@ -67,8 +67,6 @@ type containersView struct {
 	samples      map[string]container.Sample // the last reading, for CPU %
 	polling      bool                        // a reading is under way
 	statsWaiting bool                        // a statsTickMsg is on its way
-
-	logSeq int
 }
 
 func newContainersView(e *env) *containersView {
@@ -283,16 +281,28 @@ func (v *containersView) toggleAll() tea.Cmd {
 	return ui.Infof("Showing all containers")
 }
 
-// openLogs opens the log view of r in the sub-view slot.
+// openLogs opens the Logs tab of r in the sub-view slot.
 func (v *containersView) openLogs(r containerRow) tea.Cmd {
-	v.logSeq++
-	logs, cmd := newLogsView(v.env, v.logSeq, r.ID, r.Ref())
-	v.open(logs)
-	return cmd
+	logs := newLogsTab(v.env, r.ID, r.Ref())
+	v.open(&logsSub{logs})
+	return logs.Open()
+}
+
+// Capturing: a search typed in the log view takes every key too.
+func (v *containersView) Capturing() bool {
+	s, ok := v.sub.(*logsSub)
+	return v.listPane.Capturing() || ok && s.Capturing()
 }
 
 // Update handles the pane's messages, then the list's.
 func (v *containersView) Update(msg tea.Msg) tea.Cmd {
+	if s, ok := v.sub.(*logsSub); ok && s.takes(msg) {
+		cmd, closed := s.route(msg)
+		if closed {
+			v.sub = nil
+		}
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case statsTickMsg:
 		v.statsWaiting = false
@@ -312,11 +322,6 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 		return v.spinTick()
 	case ctrActionDoneMsg:
 		return v.actionDone(msg)
-	case logsMsg:
-		if logs, ok := v.sub.(*logsView); ok {
-			return logs.Update(msg)
-		}
-		return nil
 	case runDoneMsg:
 		return v.runDone(msg)
 	case runMsg:

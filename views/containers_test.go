@@ -583,7 +583,7 @@ func TestLogViewEscCancelsAndEnds(t *testing.T) {
 	}
 	<-logs.ended
 	// A batch that comes after the view closed is dropped.
-	h.send(logsMsg{ID: 2, Lines: []logLine{{Text: "late"}}})
+	h.send(logsMsg{Seq: 1, Lines: []logLine{{Text: "late"}}})
 }
 
 func TestLogViewKeepsTheLastLines(t *testing.T) {
@@ -591,16 +591,16 @@ func TestLogViewKeepsTheLastLines(t *testing.T) {
 	h.selectRow("web")
 	h.keys("l")
 	logs := h.nextLogs()
-	v := h.containers().sub.(*logsView)
+	v := h.containers().sub.(*logsSub).logsView
 	batch := make([]logLine, 0, 1000)
 	for i := range logKeep + 1500 {
 		batch = append(batch, logLine{Text: "n" + itoa(i)})
 		if len(batch) == cap(batch) {
-			h.send(logsMsg{ID: v.id, Lines: batch})
+			h.send(logsMsg{Tab: v, Seq: v.seq, Lines: batch})
 			batch = batch[:0:1000]
 		}
 	}
-	h.send(logsMsg{ID: v.id, Lines: batch})
+	h.send(logsMsg{Tab: v, Seq: v.seq, Lines: batch})
 	if len(v.lines) != logKeep || v.lines[0].Text != "n1500" || len(v.rendered) != logKeep {
 		t.Errorf("%d lines kept, first %q; want %d from n1500", len(v.lines), v.lines[0].Text, logKeep)
 	}

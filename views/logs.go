@@ -40,13 +40,21 @@ type logStream struct {
 	err   error
 }
 
-// logsMsg is a batch of lines of stream ID; Done says the stream ended.
+// logsMsg is a batch of lines of a tab's stream Seq; Done says the stream
+// ended.
 type logsMsg struct {
-	ID    int
+	Tab   *logsView
+	Seq   int
 	Lines []logLine
 	Done  bool
 	Err   error
 }
+
+// logsTabMsg is every message of a log tab: the tab it belongs to says
+// who takes it.
+type logsTabMsg interface{ logsTab() *logsView }
+
+func (m logsMsg) logsTab() *logsView { return m.Tab }
 
 // startLogs returns the stream of ref's log and the command that fills it:
 // ContainerLogs following from the last logTail lines, until ctx ends or the
@@ -74,11 +82,12 @@ func startLogs(ctx context.Context, eng Engine, ref string) (*logStream, tea.Cmd
 // waitLogs waits for the next line of s, gathers those that follow for a
 // moment, and returns them as one message; the log view issues it again
 // after each message until the stream is done.
-func waitLogs(id int, s *logStream) tea.Cmd {
+func waitLogs(v *logsView, s *logStream) tea.Cmd {
+	id := v.seq
 	return func() tea.Msg {
 		first, ok := <-s.lines
 		if !ok {
-			return logsMsg{ID: id, Done: true, Err: s.err}
+			return logsMsg{Tab: v, Seq: id, Done: true, Err: s.err}
 		}
 		batch := []logLine{first}
 		timer := time.NewTimer(logBatchInterval)
@@ -87,14 +96,14 @@ func waitLogs(id int, s *logStream) tea.Cmd {
 			select {
 			case l, ok := <-s.lines:
 				if !ok {
-					return logsMsg{ID: id, Lines: batch, Done: true, Err: s.err}
+					return logsMsg{Tab: v, Seq: id, Lines: batch, Done: true, Err: s.err}
 				}
 				batch = append(batch, l)
 			case <-timer.C:
-				return logsMsg{ID: id, Lines: batch}
+				return logsMsg{Tab: v, Seq: id, Lines: batch}
 			}
 		}
-		return logsMsg{ID: id, Lines: batch}
+		return logsMsg{Tab: v, Seq: id, Lines: batch}
 	}
 }
 
@@ -126,7 +135,7 @@ func cleanLogLine(b []byte) string {
 // end resumes it. Esc or q closes it and ends the stream.
 type logsView struct {
 	env    *env
-	id     int // of the stream, so that a closed view's late batches are dropped
+	seq    int // of the stream, so that a closed stream's late batches are dropped
 	ctrID  string
 	name   string
 	cancel context.CancelFunc
@@ -149,11 +158,10 @@ type logsKeys struct {
 	Scroll, Page, Ends, Sideways, Timestamps, Back ui.Binding
 }
 
-// newLogsView opens the log of container ctrID (shown as name) as stream id
-// and returns the commands that stream it.
-func newLogsView(e *env, id int, ctrID, name string) (*logsView, tea.Cmd) {
-	ctx, cancel := context.WithCancel(e.ctx)
-	v := &logsView{env: e, id: id, ctrID: ctrID, name: name, cancel: cancel, follow: true,
+// newLogsTab is the Logs tab of container ctrID (shown as name); Open
+// starts its stream.
+func newLogsTab(e *env, ctrID, name string) *logsView {
+	v := &logsView{env: e, ctrID: ctrID, name: name, follow: true,
 		vp: viewport.New(),
 		keys: logsKeys{
 			Scroll:     ui.Bind("↑↓/jk", "scroll (up stops following)", "up", "down", "j", "k"),
@@ -166,13 +174,35 @@ func newLogsView(e *env, id int, ctrID, name string) (*logsView, tea.Cmd) {
 	v.vp.FillHeight = true
 	v.vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
 	v.vp.KeyMap.HalfPageDown.SetKeys("ctrl+d")
+	return v
+}
+
+// Title is the tab's name.
+func (v *logsView) Title() string { return "Logs" }
+
+// Open starts following the log from its last logTail lines.
+func (v *logsView) Open() tea.Cmd {
+	v.Close()
+	v.seq++
+	v.lines, v.rendered, v.dropped, v.ended, v.err, v.follow = nil, nil, 0, false, nil, true
+	v.vp.SetContentLines(nil)
+	ctx, cancel := context.WithCancel(v.env.ctx)
+	v.cancel = cancel
 	var run tea.Cmd
-	v.stream, run = startLogs(ctx, e.eng, ctrID)
-	return v, tea.Batch(run, waitLogs(id, v.stream))
+	v.stream, run = startLogs(ctx, v.env.eng, v.ctrID)
+	return tea.Batch(run, waitLogs(v, v.stream))
 }
 
 // Close ends the stream.
-func (v *logsView) Close() { v.cancel() }
+func (v *logsView) Close() {
+	if v.cancel != nil {
+		v.cancel()
+		v.cancel = nil
+	}
+}
+
+// Capturing: no key is text in this view.
+func (v *logsView) Capturing() bool { return false }
 
 // SetSize sets the size, frame included.
 func (v *logsView) SetSize(w, h int) {
@@ -185,9 +215,11 @@ func (v *logsView) SetSize(w, h int) {
 }
 
 // Update takes in a batch of lines; it returns the command that waits for
-// the next one.
-func (v *logsView) Update(msg logsMsg) tea.Cmd {
-	if msg.ID != v.id {
+// the next one. Other messages, and those of a stream closed since, are
+// ignored.
+func (v *logsView) Update(m tea.Msg) tea.Cmd {
+	msg, ok := m.(logsMsg)
+	if !ok || msg.Tab != v || msg.Seq != v.seq {
 		return nil
 	}
 	v.append(msg.Lines)
@@ -199,7 +231,7 @@ func (v *logsView) Update(msg logsMsg) tea.Cmd {
 		}
 		return nil
 	}
-	return waitLogs(v.id, v.stream)
+	return waitLogs(v, v.stream)
 }
 
 // append adds lines, drops the oldest beyond logKeep, and keeps the view
@@ -253,13 +285,12 @@ func renderLogLine(st *themes.Styles, l logLine, timestamps bool) string {
 	return s + style.Render(l.Text)
 }
 
-// Key handles a key; it reports true when the view should close.
-func (v *logsView) Key(msg tea.KeyPressMsg) (closed bool) {
+// Key handles a key; Esc and q are left to the area that holds the tab.
+func (v *logsView) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := v.keys
 	switch {
 	case k.Back.Matches(msg):
-		v.Close()
-		return true
+		return nil, false
 	case k.Timestamps.Matches(msg):
 		v.timestamps = !v.timestamps
 		v.rerender()
@@ -273,7 +304,7 @@ func (v *logsView) Key(msg tea.KeyPressMsg) (closed bool) {
 		v.vp, _ = v.vp.Update(msg)
 		v.follow = v.vp.AtBottom()
 	}
-	return false
+	return nil, true
 }
 
 // View draws the frame with the visible lines. The frame says whether the
