@@ -1,0 +1,116 @@
+package views
+
+import (
+	"strings"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/vt"
+)
+
+// renderRow draws row y of the emulator's screen with its colours and
+// attributes, exactly cols cells, ending with every style reset.
+func renderRow(em *vt.Emulator, y, cols int) string {
+	var b strings.Builder
+	var pen uv.Style
+	w := 0
+	for x := 0; x < cols; {
+		c := em.CellAt(x, y)
+		if c == nil || c.IsZero() {
+			x++
+			continue
+		}
+		if !c.Style.Equal(&pen) {
+			if c.Style.IsZero() {
+				b.WriteString(ansi.ResetStyle)
+			} else {
+				b.WriteString(ansi.ResetStyle)
+				b.WriteString(c.Style.String())
+			}
+			pen = c.Style
+		}
+		content := c.Content
+		if content == "" {
+			content = " "
+		}
+		b.WriteString(content)
+		cw := max(c.Width, 1)
+		w += cw
+		x += cw
+	}
+	if !pen.IsZero() {
+		b.WriteString(ansi.ResetStyle)
+	}
+	if w < cols {
+		b.WriteString(strings.Repeat(" ", cols-w))
+	}
+	return b.String()
+}
+
+// renderLine draws a scrollback line, cut or padded to cols cells.
+func renderLine(l uv.Line, cols int) string {
+	var b strings.Builder
+	var pen uv.Style
+	w := 0
+	for i := 0; i < len(l) && w < cols; i++ {
+		c := &l[i]
+		if c.IsZero() {
+			continue
+		}
+		if !c.Style.Equal(&pen) {
+			b.WriteString(ansi.ResetStyle)
+			if !c.Style.IsZero() {
+				b.WriteString(c.Style.String())
+			}
+			pen = c.Style
+		}
+		content := c.Content
+		if content == "" {
+			content = " "
+		}
+		b.WriteString(content)
+		w += max(c.Width, 1)
+	}
+	if !pen.IsZero() {
+		b.WriteString(ansi.ResetStyle)
+	}
+	return b.String()
+}
+
+// ring keeps the last n lines scrolled off, rendered: a line of 80 plain
+// characters takes 80 bytes rather than 80 cells of 112.
+type ring struct {
+	strs  []string
+	start int
+	n     int
+}
+
+func newRing(n int) ring { return ring{strs: make([]string, n)} }
+
+func (r *ring) len() int { return r.n }
+
+// push adds an emulator line.
+func (r *ring) push(l uv.Line) { r.pushString(renderLine(l, 1<<30)) }
+
+// pushString adds a line already rendered.
+func (r *ring) pushString(s string) {
+	c := len(r.strs)
+	i := (r.start + r.n) % c
+	if r.n == c {
+		r.start = (r.start + 1) % c
+	} else {
+		r.n++
+	}
+	r.strs[i] = s
+}
+
+// line is line i (0 the oldest), cut or padded to cols cells.
+func (r *ring) line(i, cols int) string {
+	s := r.strs[(r.start+i)%len(r.strs)]
+	if w := ansi.StringWidth(s); w < cols {
+		return s + strings.Repeat(" ", cols-w)
+	} else if w > cols {
+		return ansi.Truncate(s, cols, "")
+	}
+	return s
+}
