@@ -36,10 +36,11 @@ const scrollbackLines = 10000
 type termFrameMsg struct{ ID int }
 
 // terminal is one session shown in a pane through a VT emulator
-// (charmbracelet/x/vt). A reader goroutine copies the session's output into
-// the emulator under mu and wakes the frame command, which posts at most one
-// termFrameMsg per frameInterval; a writer goroutine sends keys to the
-// session from a queue, so Update never blocks on the program.
+// (charmbracelet/x/vt). A reader goroutine takes the session's output as
+// fast as it comes; a feeder goroutine writes it into the emulator under mu,
+// in large batches when it floods, and wakes the frame command, which posts
+// at most one termFrameMsg per frameInterval; a writer goroutine sends keys
+// to the session from a queue, so Update never blocks on the program.
 type terminal struct {
 	ID    int
 	Title string
@@ -54,6 +55,8 @@ type terminal struct {
 	changed  bool     // output since the last frame
 	allDirty bool     // render every row again (the alternate screen switched)
 	jumped   int      // lines that jumped to the scrollback unwritten
+	fed      int      // bytes of output fed so far
+	runEnds  []int    // plainRun's buffer, reused
 	ended    bool
 	exitCode int
 	exitErr  error
@@ -62,7 +65,8 @@ type terminal struct {
 
 	wake   chan struct{} // output arrived (cap 1)
 	in     inputQueue
-	done   chan struct{} // closed once the output reader returned
+	out    outputPipe
+	done   chan struct{} // closed once all the output was fed
 	scroll int           // lines scrolled back from the bottom; 0: live
 	unseen bool          // new output while the pane was not shown
 }
@@ -92,7 +96,9 @@ func newTerminal(id int, title string, sess termSession, cols, rows int) *termin
 	t.lines = make([]string, rows)
 	t.sb = newRing(scrollbackLines)
 	t.in.init()
+	t.out.init()
 	go t.readOutput()
+	go t.feedOutput()
 	go t.replies()
 	go t.in.run(sess)
 	return t
@@ -119,22 +125,41 @@ func (m *termModes) set(mode ansi.Mode, on bool) {
 	}
 }
 
-// readOutput copies the session's output into the emulator until it ends,
-// then records the exit.
+// readOutput reads the session's output into t.out until it ends.
 func (t *terminal) readOutput() {
-	defer close(t.done)
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := t.sess.Read(buf)
 		if n > 0 {
-			t.mu.Lock()
-			t.feed(buf[:n])
-			t.takeScrollback()
-			t.changed = true
-			t.mu.Unlock()
-			t.poke()
+			t.out.put(buf[:n])
 		}
 		if err != nil {
+			t.out.end()
+			return
+		}
+	}
+}
+
+// feedOutput feeds the emulator what the reader took, maxFeed at a time,
+// until the output ends; then it records the exit.
+func (t *terminal) feedOutput() {
+	defer close(t.done)
+	var batch []byte
+	for {
+		b, ended := t.out.take(batch)
+		for p := b; len(p) > 0; {
+			n := min(len(p), maxFeed)
+			t.mu.Lock()
+			t.feed(p[:n])
+			t.takeScrollback()
+			t.changed = true
+			t.fed += n
+			t.mu.Unlock()
+			t.poke()
+			p = p[n:]
+		}
+		batch = b
+		if ended {
 			break
 		}
 	}

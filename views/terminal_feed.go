@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -13,7 +14,8 @@ import (
 // Called with mu held.
 func (t *terminal) feed(p []byte) {
 	for len(p) > 0 {
-		start, lines, end := plainRun(p, t.cols, t.rows+2)
+		start, lines, end := plainRun(p, t.cols, t.rows+2, t.runEnds)
+		t.runEnds = lines[:0]
 		if lines == nil {
 			_, _ = t.em.Write(p)
 			return
@@ -66,12 +68,9 @@ func (t *terminal) feed(p []byte) {
 			}
 			t.pushText(text)
 		}
-		from := last
+		from := rest[skip]
 		t.jumped += skip
-		for i := 1; i <= skip; i++ {
-			t.pushText(string(p[from : rest[i]-2]))
-			from = rest[i]
-		}
+		t.pushLines(p[last:from], rest[:skip+1])
 		_, _ = t.em.Write([]byte("\x1b[H\x1b[J"))
 		_, _ = t.em.Write(p[from:end])
 		p = p[end:]
@@ -140,24 +139,41 @@ func (t *terminal) pushText(s string) {
 	}
 }
 
+// pushLines adds the lines of block to the scrollback: ends[0] is where
+// block starts in the output, ends[i] the end of its line i (after CR LF).
+// The lines share one string; those the scrollback could not keep are not
+// made at all.
+func (t *terminal) pushLines(block []byte, ends []int) {
+	n := len(ends) - 1
+	first := max(0, n-scrollbackLines) // lines that would drop off at once
+	base := ends[0]
+	text := string(block[ends[first]-base:])
+	from := ends[first]
+	for _, e := range ends[first+1:] {
+		t.sb.pushString(text[from-ends[first] : e-2-ends[first]])
+		from = e
+	}
+	if t.scroll > 0 {
+		t.scroll = min(t.scroll+n, t.sb.len())
+	}
+}
+
 // plainRun finds the first run of at least min plain lines in p: printable
 // ASCII shorter than cols, each ended by CR LF, the first starting p or
 // following a LF. It returns the end of each of its lines (after the LF)
-// and where it starts and ends; nil lines when there is none.
-func plainRun(p []byte, cols, min int) (start int, lines []int, end int) {
+// and where it starts and ends; nil lines when there is none. ends is
+// reused for the lines.
+func plainRun(p []byte, cols, min int, ends []int) (start int, lines []int, end int) {
+	ends = ends[:0]
 	ls := 0 // start of the current line
 	runStart := 0
-	var ends []int
-	for i, c := range p {
-		if c != '\n' {
-			continue
+	for ls < len(p) {
+		i := bytes.IndexByte(p[ls:], '\n')
+		if i < 0 {
+			break
 		}
-		line := p[ls:i]
-		ok := len(line) >= 1 && len(line) <= cols && line[len(line)-1] == '\r'
-		for j := 0; ok && j < len(line)-1; j++ {
-			ok = line[j] >= 0x20 && line[j] < 0x7f
-		}
-		if ok {
+		i += ls
+		if plainLine(p[ls:i], cols) {
 			if len(ends) == 0 {
 				runStart = ls
 			}
@@ -174,6 +190,21 @@ func plainRun(p []byte, cols, min int) (start int, lines []int, end int) {
 		return runStart, ends, ends[len(ends)-1]
 	}
 	return 0, nil, 0
+}
+
+// plainLine reports whether line (without its LF) is printable ASCII
+// shorter than cols, ended by CR.
+func plainLine(line []byte, cols int) bool {
+	n := len(line) - 1
+	if n < 0 || n >= cols || line[n] != '\r' {
+		return false
+	}
+	for _, c := range line[:n] {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // takeScrollback moves the lines the last write scrolled off into t.sb.

@@ -58,3 +58,64 @@ func (q *inputQueue) run(w io.Writer) {
 		}
 	}
 }
+
+// maxPending is how much output the reader holds for the feeder before it
+// stops reading (and the program waits on its terminal, as it would on a
+// slow one).
+const maxPending = 1 << 20
+
+// maxFeed is the most output fed to the emulator under one hold of the
+// terminal's lock, so that a frame drawn meanwhile waits little.
+const maxFeed = 64 << 10
+
+// outputPipe carries a session's output from the goroutine that reads it to
+// the one that feeds the emulator. The reader never waits on the emulator:
+// a program that floods its terminal writes on at full speed and the
+// feeder takes what piled up in one go, instead of 4 KiB (a pty read) at a
+// time.
+type outputPipe struct {
+	mu    sync.Mutex
+	cond  sync.Cond // data arrived, the pipe ended, or room was made
+	buf   []byte
+	spare []byte // the feeder's previous batch, reused
+	ended bool
+}
+
+func (o *outputPipe) init() { o.cond.L = &o.mu }
+
+// put adds p, waiting while maxPending is held.
+func (o *outputPipe) put(p []byte) {
+	o.mu.Lock()
+	for len(o.buf) >= maxPending && !o.ended {
+		o.cond.Wait()
+	}
+	o.buf = append(o.buf, p...)
+	o.mu.Unlock()
+	o.cond.Broadcast()
+}
+
+// end says no more output comes.
+func (o *outputPipe) end() {
+	o.mu.Lock()
+	o.ended = true
+	o.mu.Unlock()
+	o.cond.Broadcast()
+}
+
+// take waits for output and returns all that is held, and whether the pipe
+// ended (then the output, if any, is the last). prev, the batch the caller
+// is done with, is reused.
+func (o *outputPipe) take(prev []byte) (batch []byte, ended bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for len(o.buf) == 0 && !o.ended {
+		o.cond.Wait()
+	}
+	batch = o.buf
+	o.buf, o.spare = o.spare[:0], nil
+	if prev != nil {
+		o.spare = prev[:0]
+	}
+	o.cond.Broadcast()
+	return batch, o.ended && len(batch) == 0
+}

@@ -25,6 +25,7 @@ type fakeTermSession struct {
 	in     bytes.Buffer
 	sizes  [][2]uint16
 	closed bool
+	sent   int // bytes of output written
 	code   int
 	err    error
 	// detachOnClose: Close is an attach's detach (Wait says ErrDetached).
@@ -62,7 +63,12 @@ func (f *fakeTermSession) Wait() (int, error) {
 	defer f.mu.Unlock()
 	return f.code, f.err
 }
-func (f *fakeTermSession) out(s string) { _, _ = f.w.Write([]byte(s)) }
+func (f *fakeTermSession) out(s string) {
+	n, _ := f.w.Write([]byte(s))
+	f.mu.Lock()
+	f.sent += n
+	f.mu.Unlock()
+}
 func (f *fakeTermSession) exit(code int, err error) {
 	f.mu.Lock()
 	f.code, f.err = code, err
@@ -75,12 +81,18 @@ func (f *fakeTermSession) input() string {
 	return f.in.String()
 }
 
-// settle waits until the terminal has taken everything written so far: the
-// pipe is synchronous, so one more empty-effect write returns only after
-// the reader took the previous ones.
-func settle(t *testing.T, f *fakeTermSession) {
+// settle waits until the terminal has fed its emulator everything the
+// session wrote.
+func settle(t *testing.T, term *terminal, f *fakeTermSession) {
 	t.Helper()
-	f.out("\x1b[0m")
+	waitFor(t, func() bool {
+		f.mu.Lock()
+		sent := f.sent
+		f.mu.Unlock()
+		term.mu.Lock()
+		defer term.mu.Unlock()
+		return term.fed == sent
+	}, func() string { return "the terminal did not take all the output" })
 }
 
 // plainRows are the terminal's rows without styles, trailing spaces cut.
@@ -128,7 +140,7 @@ func TestTerminalEmulation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			term, f := newTestTerminal(t, 10, 4)
 			f.out(tc.in)
-			settle(t, f)
+			settle(t, term, f)
 			got := plainRows(term)
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 				t.Errorf("rows\n got %q\nwant %q", got, tc.want)
@@ -140,12 +152,12 @@ func TestTerminalEmulation(t *testing.T) {
 func TestTerminalAltScreenInsideShowsItsContent(t *testing.T) {
 	term, f := newTestTerminal(t, 10, 3)
 	f.out("shell\x1b[?1049h\x1b[H\x1b[2J~ vi\x1b[3;1H:wq")
-	settle(t, f)
+	settle(t, term, f)
 	if got := plainRows(term); got[0] != "~ vi" || got[2] != ":wq" {
 		t.Fatalf("alternate screen rows = %q", got)
 	}
 	f.out("\x1b[?1049l")
-	settle(t, f)
+	settle(t, term, f)
 	if got := plainRows(term); got[0] != "shell" || got[2] != "" {
 		t.Fatalf("after leaving the alternate screen rows = %q", got)
 	}
@@ -154,7 +166,7 @@ func TestTerminalAltScreenInsideShowsItsContent(t *testing.T) {
 func TestTerminalColours(t *testing.T) {
 	term, f := newTestTerminal(t, 20, 2)
 	f.out("\x1b[31mred\x1b[0m \x1b[38;5;208mor\x1b[0m \x1b[38;2;1;2;3mrgb\x1b[0m \x1b[1;4;48;5;21mbu\x1b[m")
-	settle(t, f)
+	settle(t, term, f)
 	row := strings.Split(term.View(), "\n")[0]
 	for _, want := range []string{"31m", "38;5;208m", "38;2;1;2;3m", "48;5;21", ";4", "1;"} {
 		if !strings.Contains(row, want) {
@@ -178,7 +190,7 @@ func TestTerminalIncrementalRenderMatchesFull(t *testing.T) {
 	for i, s := range steps {
 		_ = term.View() // the cache as it was
 		f.out(s)
-		settle(t, f)
+		settle(t, term, f)
 		got := term.View()
 		term.mu.Lock()
 		var full []string
@@ -197,7 +209,7 @@ func TestTerminalScrollback(t *testing.T) {
 	for i := 1; i <= 50; i++ {
 		f.out(fmt.Sprintf("line %d\r\n", i))
 	}
-	settle(t, f)
+	settle(t, term, f)
 	if got := plainRows(term); got[1] != "line 50" {
 		t.Fatalf("live rows = %q", got)
 	}
@@ -227,11 +239,11 @@ func TestTerminalKeysFollowModesAndPaste(t *testing.T) {
 	up := tea.KeyPressMsg{Code: tea.KeyUp}
 	term.Key(up)
 	f.out("\x1b[?1h\x1b[?2004h") // less and vi: application cursor keys; bracketed paste
-	settle(t, f)
+	settle(t, term, f)
 	term.Key(up)
 	term.Paste("a\nb")
 	f.out("\x1b[?1l\x1b[?2004l")
-	settle(t, f)
+	settle(t, term, f)
 	term.Key(up)
 	term.Paste("c")
 	want := "\x1b[A" + "\x1bOA" + "\x1b[200~a\nb\x1b[201~" + "\x1b[A" + "c"
@@ -249,7 +261,7 @@ func TestTerminalMouseReporting(t *testing.T) {
 	click := tea.MouseClickMsg{X: 50, Y: 50, Button: tea.MouseLeft}
 	term.Mouse(click, 2, 1) // not asked for: nothing is sent
 	f.out("\x1b[?1000h\x1b[?1006h")
-	settle(t, f)
+	settle(t, term, f)
 	term.Mouse(click, 2, 1)
 	term.Mouse(tea.MouseReleaseMsg{Button: tea.MouseLeft}, 2, 1)
 	term.Mouse(tea.MouseMotionMsg{Button: tea.MouseNone}, 3, 1) // 1000 does not report motion
@@ -413,9 +425,9 @@ func TestEncodeMouse(t *testing.T) {
 func TestTerminalJumpScrollMatchesLineByLine(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("$ \x1b[1mbold prompt\x1b[0m seq\r\n")
-	for i := 1; i <= 3000; i++ {
+	for i := 1; i <= 12000; i++ { // more than the scrollback keeps
 		fmt.Fprintf(&b, "%d\r\n", i)
-		if i == 1500 {
+		if i == 6000 {
 			b.WriteString("\x1b[32mgreen\x1b[0m in between\r\n\ttab\r\n")
 		}
 	}
@@ -449,7 +461,10 @@ func TestTerminalJumpScrollMatchesLineByLine(t *testing.T) {
 					t.Fatalf("scrollback line %d = %q, want %q", i, got, want)
 				}
 			}
-			if term.jumped < 2000 {
+			if term.sb.len() != scrollbackLines {
+				t.Errorf("scrollback has %d lines, want it full (%d)", term.sb.len(), scrollbackLines)
+			}
+			if term.jumped < 10000 {
 				t.Errorf("only %d lines jumped", term.jumped)
 			}
 			if term.em.CursorPosition() != ref.em.CursorPosition() {
@@ -459,29 +474,74 @@ func TestTerminalJumpScrollMatchesLineByLine(t *testing.T) {
 	}
 }
 
-// BenchmarkTerminalSeq feeds what `seq 1 1000000` prints, in the 4 KiB
-// reads a pty gives, to a 120x40 pane, and draws a frame every 16 ms worth
-// of input (one per 64 reads).
-func BenchmarkTerminalSeq(b *testing.B) {
+// seqOutput is what `seq 1 1000000` prints on a terminal (6.9 MB).
+func seqOutput() []byte {
 	var buf bytes.Buffer
 	for i := 1; i <= 1000000; i++ {
 		fmt.Fprintf(&buf, "%d\r\n", i)
 	}
-	data := buf.Bytes()
+	return buf.Bytes()
+}
+
+// BenchmarkTerminalSeq sends what `seq 1 1000000` prints through a 120x40
+// pane's whole pipeline (reader, feeder, emulator) in the 4 KiB writes a pty
+// gives, drawing a frame every 16 ms as the app does, until the final
+// screen is drawn.
+func BenchmarkTerminalSeq(b *testing.B) {
+	data := seqOutput()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		f := newFakeTermSession()
 		term := newTerminal(1, "bench", f, 120, 40)
-		for off, n := 0, 0; off < len(data); off, n = off+4096, n+1 {
-			term.mu.Lock()
-			term.feed(data[off:min(off+4096, len(data))])
-			term.takeScrollback()
-			term.mu.Unlock()
-			if n%64 == 0 {
-				_ = term.View()
+		go func() {
+			for off := 0; off < len(data); off += 4096 {
+				f.out(string(data[off:min(off+4096, len(data))]))
 			}
+		}()
+		tick := time.NewTicker(frameInterval)
+		for {
+			<-tick.C
+			_ = term.View()
+			term.mu.Lock()
+			fed := term.fed
+			term.mu.Unlock()
+			if fed == len(data) {
+				break
+			}
+		}
+		tick.Stop()
+		if !strings.Contains(term.View(), "1000000") {
+			b.Fatal("the final screen lacks 1000000")
 		}
 		f.exit(0, nil)
 		term.Close()
+	}
+}
+
+// BenchmarkTerminalFeed feeds the emulator what `seq 1 1000000` prints, in
+// 4 KiB pieces (a pty read) or 64 KiB ones (the feeder's batches while
+// output floods), with a frame drawn every 16 ms worth of input.
+func BenchmarkTerminalFeed(b *testing.B) {
+	data := seqOutput()
+	for _, chunk := range []int{4 << 10, maxFeed} {
+		b.Run(fmt.Sprint(chunk>>10, "KiB"), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f := newFakeTermSession()
+				term := newTerminal(1, "bench", f, 120, 40)
+				frameEvery := 64 * 4096 / chunk
+				for off, n := 0, 0; off < len(data); off, n = off+chunk, n+1 {
+					term.mu.Lock()
+					term.feed(data[off:min(off+chunk, len(data))])
+					term.takeScrollback()
+					term.mu.Unlock()
+					if n%frameEvery == 0 {
+						_ = term.View()
+					}
+				}
+				f.exit(0, nil)
+				term.Close()
+			}
+		})
 	}
 }
