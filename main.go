@@ -26,7 +26,7 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "monitor" {
 		os.Exit(engine.MonitorMain(os.Args[2:]))
 	}
-	os.Exit(cli.Main(os.Args[1:], func(ctx context.Context, eng *engine.Engine) error {
-		return views.Run(ctx, eng)
+	os.Exit(cli.Main(os.Args[1:], func(ctx context.Context, eng *engine.Engine, o cli.TUIOptions) error {
+		return views.Run(ctx, eng, views.Options{Theme: o.Theme})
 	}))
 }

@@ -9,16 +9,23 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"berth/engine"
 	"berth/engine/errdefs"
+	"berth/themes"
 )
 
 // TUI runs the full-screen app on an open engine.
-type TUI func(ctx context.Context, eng *engine.Engine) error
+type TUI func(ctx context.Context, eng *engine.Engine, o TUIOptions) error
+
+// TUIOptions are the root command's flags for the TUI.
+type TUIOptions struct {
+	Theme string // --theme: dark, light or high-contrast; "" for the config file's
+}
 
 // app is the state shared by the commands of one invocation.
 type app struct {
@@ -28,6 +35,7 @@ type app struct {
 	out, errOut   io.Writer
 	eng           *engine.Engine
 	defaultSubnet string // --default-subnet (network.go)
+	tuiOpts       TUIOptions
 }
 
 // engine opens the engine on first use.
@@ -105,11 +113,16 @@ func (a *app) command(tui TUI) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if t := a.tuiOpts.Theme; t != "" {
+				if _, err := themes.ByName(t); err != nil {
+					return errdefs.InvalidArgument("--theme: %v", err)
+				}
+			}
 			eng, err := a.engine()
 			if err != nil {
 				return err
 			}
-			return tui(cmd.Context(), eng)
+			return tui(cmd.Context(), eng, a.tuiOpts)
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -117,6 +130,7 @@ func (a *app) command(tui TUI) *cobra.Command {
 	f.StringVar(&a.root, "root", envOr("BERTH_ROOT", engine.DefaultRoot), "directory of the image and container store (env BERTH_ROOT)")
 	f.StringVar(&a.runRoot, "run-root", envOr("BERTH_RUN_ROOT", engine.DefaultRunRoot), "directory of runtime state (env BERTH_RUN_ROOT)")
 	f.StringVar(&a.defaultSubnet, "default-subnet", os.Getenv("BERTH_DEFAULT_SUBNET"), "subnet of the default bridge network when it is made (env BERTH_DEFAULT_SUBNET; chosen when empty)")
+	root.Flags().StringVar(&a.tuiOpts.Theme, "theme", "", "colours of the TUI: "+strings.Join(themes.Names(), ", ")+" (default: the config file's theme, else dark; NO_COLOR for none)")
 	root.AddCommand(a.imageCommands()...)
 	root.AddCommand(a.containerCommands()...)
 	root.AddCommand(a.inspectCmd(), a.eventsCmd())

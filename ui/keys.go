@@ -10,6 +10,10 @@ import (
 // disabled key shows the reason instead of failing silently.
 type Binding struct {
 	key.Binding
+	// ID is the binding's stable action name within its table ("stop"),
+	// which the config file's [keys] overrides name; "" to derive it from
+	// the description (see Action).
+	ID       string
 	Disabled string // why the binding does nothing now; "" when it works
 	Short    string // a shorter description for the status bar; "" for the help's
 }
@@ -18,6 +22,12 @@ type Binding struct {
 // description shown in help.
 func Bind(help, desc string, keys ...string) Binding {
 	return Binding{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))}
+}
+
+// WithID sets the binding's action name.
+func (b Binding) WithID(id string) Binding {
+	b.ID = id
+	return b
 }
 
 // WithShort sets the description the status bar shows.
@@ -73,32 +83,42 @@ type KeyMap struct {
 	Zoom        Binding
 	NextSession Binding
 	PrevSession Binding
+
+	// Command opens the : command line; Copy copies the selected object's
+	// ID (or the inspect JSON); Mouse turns mouse capture off and on.
+	Command Binding
+	Copy    Binding
+	Mouse   Binding
 }
 
 // DefaultKeyMap is the keymap users of k9s and lazydocker expect.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:        Bind("↑/k", "up", "up", "k"),
-		Down:      Bind("↓/j", "down", "down", "j"),
-		PageUp:    Bind("pgup/ctrl+u", "page up", "pgup", "ctrl+u", "ctrl+b"),
-		PageDown:  Bind("pgdn/ctrl+d", "page down", "pgdown", "ctrl+d", "ctrl+f"),
-		Top:       Bind("g/home", "first", "g", "home"),
-		Bottom:    Bind("G/end", "last", "G", "end"),
-		Filter:    Bind("/", "filter", "/"),
-		Back:      Bind("esc", "back / clear", "esc"),
-		Help:      Bind("?", "help", "?"),
-		Quit:      Bind("q/ctrl+c", "quit", "q", "ctrl+c"),
-		ForceQuit: Bind("ctrl+c", "quit", "ctrl+c"),
-		NextPane:  Bind("tab", "next pane", "tab"),
-		PrevPane:  Bind("shift+tab", "previous pane", "shift+tab"),
-		GotoPane:  Bind("1-9", "go to pane", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Up:        Bind("↑/k", "up", "up", "k").WithID("up"),
+		Down:      Bind("↓/j", "down", "down", "j").WithID("down"),
+		PageUp:    Bind("pgup/ctrl+u", "page up", "pgup", "ctrl+u", "ctrl+b").WithID("page-up"),
+		PageDown:  Bind("pgdn/ctrl+d", "page down", "pgdown", "ctrl+d", "ctrl+f").WithID("page-down"),
+		Top:       Bind("g/home", "first", "g", "home").WithID("top"),
+		Bottom:    Bind("G/end", "last", "G", "end").WithID("bottom"),
+		Filter:    Bind("/", "filter", "/").WithID("filter"),
+		Back:      Bind("esc", "back / clear", "esc").WithID("back"),
+		Help:      Bind("?", "help", "?").WithID("help"),
+		Quit:      Bind("q/ctrl+c", "quit", "q", "ctrl+c").WithID("quit"),
+		ForceQuit: Bind("ctrl+c", "quit", "ctrl+c").WithID("force-quit"),
+		NextPane:  Bind("tab", "next pane", "tab").WithID("next-pane"),
+		PrevPane:  Bind("shift+tab", "previous pane", "shift+tab").WithID("prev-pane"),
+		GotoPane:  Bind("1-9", "go to pane", "1", "2", "3", "4", "5", "6", "7", "8", "9").WithID("goto-pane"),
 
-		Prefix:      Bind("ctrl+]", "session ⇄ lists", "ctrl+]"),
-		SplitRight:  Bind("|", "session pane right", "|"),
-		SplitBelow:  Bind("-", "session pane below", "-"),
-		Zoom:        Bind("z", "zoom the session / back", "z"),
-		NextSession: Bind("]", "next session", "]"),
-		PrevSession: Bind("[", "previous session", "["),
+		Prefix:      Bind("ctrl+]", "session ⇄ lists", "ctrl+]").WithID("session-focus"),
+		SplitRight:  Bind("|", "session pane right", "|").WithID("split-right"),
+		SplitBelow:  Bind("-", "session pane below", "-").WithID("split-below"),
+		Zoom:        Bind("z", "zoom the session / back", "z").WithID("zoom"),
+		NextSession: Bind("]", "next session", "]").WithID("next-session"),
+		PrevSession: Bind("[", "previous session", "[").WithID("prev-session"),
+
+		Command: Bind(":", "command line", ":").WithShort("command").WithID("command"),
+		Copy:    Bind("y", "copy ID / JSON", "y").WithShort("copy").WithID("copy"),
+		Mouse:   Bind("M", "mouse on / off", "M").WithID("mouse"),
 	}
 }
 
@@ -110,4 +130,10 @@ func (k KeyMap) NavGroup() KeyGroup {
 // GlobalGroup is the help column for the keys that work everywhere.
 func (k KeyMap) GlobalGroup() KeyGroup {
 	return KeyGroup{Title: "General", Keys: []Binding{k.NextPane, k.PrevPane, k.GotoPane, k.Help, k.Quit}}
+}
+
+// MoreGroup is the help column of the command line, copy and the mouse:
+// short, so that it sits beside General in a 80x24 window.
+func (k KeyMap) MoreGroup() KeyGroup {
+	return KeyGroup{Title: "More", Keys: []Binding{k.Command, k.Copy, k.Mouse}}
 }

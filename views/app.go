@@ -53,13 +53,21 @@ type App struct {
 	// sessions are the shells and attachments in the split pane beside
 	// the lists.
 	sessions *sessionsView
+	// eventLog is the Events pane, which the engine's events are given to.
+	eventLog *eventsView
+	cmdline  *ui.CmdLine
+	cmds     []command
+	mouseOff bool    // M: mouse capture off, so the terminal selects text
+	startup  tea.Cmd // what to say at start: a bad config file
 
 	pullsKey  ui.Binding
 	showPulls bool
 	help      bool
-	dialog    ui.Dialog // the app's own: quitting with pulls running
-	status    ui.StatusMsg
-	system    string // the engine's essentials, for the title bar
+	// helpCommands: the help was opened by :help, commands first.
+	helpCommands bool
+	dialog       ui.Dialog // the app's own: quitting with pulls running
+	status       ui.StatusMsg
+	system       string // the engine's essentials, for the title bar
 
 	width, height, dockH int
 }
@@ -83,16 +91,20 @@ const (
 	paneContainers
 	paneNetworks
 	paneVolumes
+	paneEvents
 )
 
 // Run opens the full-screen app on eng and returns when the user quits.
-func Run(ctx context.Context, eng Engine) error {
+func Run(ctx context.Context, eng Engine, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends running pulls and the event stream
-	app := NewApp(ctx, eng, themes.FromEnv(os.Getenv))
+	app, err := newConfiguredApp(ctx, eng, o, os.Getenv)
+	if err != nil {
+		return err
+	}
 	// 120 frames a second: a key a program echoes shows 4 ms sooner on
 	// average than at the default 60.
-	_, err := tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(120)).Run()
+	_, err = tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(120)).Run()
 	app.sessions.CloseAll() // after ctrl+c too: no exec or host shell outlives berth
 	return err
 }
@@ -105,8 +117,11 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 		statsEvery: statsInterval, exec: tea.ExecProcess}
 	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
 		pullsKey: ui.Bind("P", "pulls panel", "P")}
+	a.eventLog = newEventsView(e)
 	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e),
-		paneNetworks: newNetworksView(e), paneVolumes: newVolumesView(e)}
+		paneNetworks: newNetworksView(e), paneVolumes: newVolumesView(e), paneEvents: a.eventLog}
+	a.cmds = commands()
+	a.cmdline = ui.NewCmdLine(a.completeLine)
 	a.active = paneContainers
 	var start sessionStarter
 	if se, ok := eng.(sessionEngine); ok {
@@ -123,7 +138,7 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 
 // Init starts the panes, the event stream and the clock.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitEvents(a.events), tickClock(), a.env.loadSysInfo()}
+	cmds := []tea.Cmd{waitEvents(a.events), tickClock(), a.env.loadSysInfo(), a.startup}
 	for _, p := range a.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -175,6 +190,10 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.PasteMsg:
+		if a.cmdline.Active() {
+			_, _, cmd := a.cmdline.Update(msg)
+			return cmd
+		}
 		if a.dialog == nil && !a.help && a.sessions.Focused() {
 			a.sessions.Paste(msg.Content)
 			return nil
@@ -187,16 +206,19 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		a.status = msg
 		return nil
 	case tea.MouseMsg:
-		if a.dialog == nil && !a.help {
-			m := msg.Mouse()
-			a.sessions.Mouse(msg, m.X, m.Y-1) // below the title bar
-		}
-		return nil
+		return a.mouse(msg)
+	case cmdDoneMsg:
+		return a.commandDone(msg)
+	case cmdRunMsg:
+		return a.startRun(msg)
+	case cmdRunDoneMsg:
+		return a.runDone(msg)
 	case openSessionMsg, sessionOpenedMsg, termFrameMsg:
 		return a.sessions.Update(msg)
 	case engineEventsMsg:
 		// One refresh per kind of object in a burst; the panes that show
 		// that kind reload, coalescing refreshes that come while a load runs.
+		a.eventLog.add(msg.Events)
 		cmds := []tea.Cmd{waitEvents(a.events), a.env.loadSysInfo()}
 		seen := map[events.Type]bool{}
 		for _, ev := range msg.Events {
@@ -242,13 +264,19 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return a.sessions.Key(msg) // ctrl+c too: it is the program's
 	case km.ForceQuit.Matches(msg):
 		return tea.Quit
+	case a.cmdline.Active():
+		line, done, cmd := a.cmdline.Update(msg)
+		if done {
+			return tea.Batch(cmd, a.execLine(line))
+		}
+		return cmd
 	case a.dialog != nil:
 		var cmd tea.Cmd
 		a.dialog, cmd = a.dialog.Update(msg)
 		return cmd
 	case a.help:
 		if km.Back.Matches(msg) || km.Help.Matches(msg) || km.Quit.Matches(msg) {
-			a.help = false
+			a.help, a.helpCommands = false, false
 		}
 		return nil
 	case p.Capturing() && !a.showPulls:
@@ -257,6 +285,17 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.Update(msg)
 	case a.sessions.ListKey(msg):
 		return nil
+	case km.Command.Matches(msg):
+		a.cmdline.Open(a.env.Styles)
+		return nil
+	case km.Copy.Matches(msg) && !a.showPulls:
+		return a.copy()
+	case km.Mouse.Matches(msg):
+		a.mouseOff = !a.mouseOff
+		if a.mouseOff {
+			return ui.Infof("Mouse capture off: the terminal selects text; M turns it on")
+		}
+		return ui.Infof("Mouse capture on: click selects, the wheel scrolls; M turns it off")
 	case km.Quit.Matches(msg):
 		return a.quit()
 	case km.Help.Matches(msg):
@@ -383,9 +422,22 @@ func (a *App) View() tea.View {
 	if a.sessions.Focused() {
 		keys = a.sessions.ShortHelp()
 	}
-	bar := ui.StatusBar{Busy: a.busy(), Message: a.status, Keys: keys}
-	parts = append(parts, bar.View(st, w))
+	busy := a.busy()
+	if a.mouseOff {
+		busy = strings.TrimSuffix("mouse off · "+busy, " · ")
+	}
+	bar := ui.StatusBar{Busy: busy, Message: a.status, Keys: keys}
+	if a.cmdline.Active() {
+		parts = append(parts, a.cmdline.View(st, w))
+	} else {
+		parts = append(parts, bar.View(st, w))
+	}
 	screen := ui.Block(strings.Join(parts, "\n"), w, h)
+	if c := a.cmdline.CandidatesView(st, w); c != "" && a.cmdline.Active() && h >= 3 {
+		lines := strings.Split(screen, "\n")
+		lines[h-2] = c
+		screen = strings.Join(lines, "\n")
+	}
 
 	if d := p.Dialog(); d != nil && !a.showPulls {
 		screen = ui.Overlay(screen, d.View(w, h-2), w, h)
@@ -401,8 +453,10 @@ func (a *App) View() tea.View {
 		c.Y++ // below the title bar
 		v.Cursor = c
 	}
-	if a.sessions.Count() > 0 {
-		v.MouseMode = tea.MouseModeCellMotion // the wheel scrolls a pane back; programs may ask for the mouse
+	if !a.mouseOff {
+		// Clicks select and focus, the wheel scrolls lists and panes
+		// back; programs in panes may ask for the mouse.
+		v.MouseMode = tea.MouseModeCellMotion
 	}
 	v.AltScreen = true
 	v.WindowTitle = "berth"
@@ -449,5 +503,5 @@ func (a *App) helpGroups() []ui.KeyGroup {
 	if a.sessions.Enabled() {
 		out = append(out, a.sessions.KeyGroup())
 	}
-	return append(out, global)
+	return a.withCommands(append(out, global, km.MoreGroup()))
 }

@@ -91,9 +91,9 @@ func TestPaneKeys(t *testing.T) {
 		key   string
 		title string
 	}{
-		{"1", "Images (4)"}, {"2", "Containers (6)"}, {"3", "Networks (3)"}, {"4", "Volumes (0)"},
+		{"1", "Images (4)"}, {"2", "Containers (6)"}, {"3", "Networks (3)"}, {"4", "Volumes (0)"}, {"5", "Events (0)"},
 		{"tab", "Images (4)"}, {"tab", "Containers (6)"}, {"tab", "Networks (3)"},
-		{"shift+tab", "Containers (6)"}, {"shift+tab", "Images (4)"}, {"shift+tab", "Volumes (0)"}, {"2", "Containers (6)"},
+		{"shift+tab", "Containers (6)"}, {"shift+tab", "Images (4)"}, {"shift+tab", "Events (0)"}, {"2", "Containers (6)"},
 	}
 	for _, s := range steps {
 		h.keys(s.key)
@@ -102,8 +102,8 @@ func TestPaneKeys(t *testing.T) {
 			t.Fatalf("after %s: frame %q, want %s", s.key, line, s.title)
 		}
 	}
-	h.keys("5")
-	h.waitScreen("No pane 5 yet: only 1 Images, 2 Containers, 3 Networks, 4 Volumes")
+	h.keys("6")
+	h.waitScreen("No pane 6 yet: only 1 Images, 2 Containers, 3 Networks, 4 Volumes, 5 Events")
 	// Keys typed in a dialog or filter are text, not pane switches.
 	h.keys("/", "2", "esc", "esc")
 	if h.app.active != paneContainers {

@@ -19,6 +19,7 @@ type inspectView struct {
 	vp    viewport.Model
 	keys  inspectKeys
 	lines int
+	json  string // what y copies
 }
 
 type inspectKeys struct {
@@ -42,6 +43,7 @@ func newInspectView(e *env, ref string, insp any) *inspectView {
 		Sideways: ui.Bind("←→/hl", "scroll sideways", "left", "right", "h", "l"),
 		Back:     ui.Bind("esc", "back to the list", "esc"),
 	}}
+	v.json = text
 	lines := strings.Split(text, "\n")
 	for i := range lines {
 		lines[i] = " " + lines[i] // the frame's inner margin

@@ -1,0 +1,285 @@
+package views
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"berth/engine/events"
+	"berth/themes"
+	"berth/ui"
+)
+
+// eventsHistory is how many events the Events pane keeps.
+const eventsHistory = 5000
+
+// eventTypes are what t cycles through; "" is every type.
+var eventTypes = []events.Type{"", events.TypeContainer, events.TypeImage, events.TypeNetwork, events.TypeVolume}
+
+// Columns of the Events pane.
+const (
+	ecolTime = iota
+	ecolType
+	ecolAction
+	ecolName
+	ecolID
+	ecolAttrs
+)
+
+var eventColumns = []ui.Column{
+	ecolTime:   {Title: "TIME", Width: 8},
+	ecolType:   {Title: "TYPE", Width: 9},
+	ecolAction: {Title: "ACTION", Width: 10, Flex: 1, Max: 14},
+	ecolName:   {Title: "OBJECT", Width: 12, Flex: 3, Max: 40},
+	ecolID:     {Title: "ID", Width: 12, HideBelow: 70},
+	ecolAttrs:  {Title: "ATTRIBUTES", Width: 10, Flex: 4, HideBelow: 60},
+}
+
+// eventsView is the Events pane: the engine's events since the TUI
+// started, newest at the bottom, following while the cursor is on the
+// last one; t narrows to one type, / to events whose object or action
+// match.
+type eventsView struct {
+	env    *env
+	table  *ui.Table
+	filter ui.Filter
+	typ    int // index in eventTypes
+	all    []events.Event
+	shown  []events.Event
+	follow bool // the cursor stays on the newest event
+	binds  []*ui.Binding
+	keys   eventsKeys
+
+	width, height int
+}
+
+type eventsKeys struct {
+	Type, Follow ui.Binding
+}
+
+func newEventsView(e *env) *eventsView {
+	v := &eventsView{env: e, table: ui.NewTable(e.Styles, eventColumns), follow: true,
+		filter: ui.NewFilter(e.Styles, "object name, ID, action or attribute"),
+		keys: eventsKeys{
+			Type:   ui.Bind("t", "type: all → container → image → network → volume", "t").WithShort("type").WithID("type"),
+			Follow: ui.Bind("f", "follow the newest / stay", "f").WithShort("follow").WithID("follow"),
+		}}
+	v.table.SetEmptyText("No events since berth started. Run, stop or pull something.")
+	return v
+}
+
+func (v *eventsView) Title() string     { return "Events" }
+func (v *eventsView) Init() tea.Cmd     { return nil }
+func (v *eventsView) Capturing() bool   { return v.filter.Typing() }
+func (v *eventsView) Dialog() ui.Dialog { return nil }
+func (v *eventsView) nav() listNav {
+	return listNav{table: v.table, filter: &v.filter, keys: v.env.Keys, apply: v.apply}
+}
+func (v *eventsView) typeName() string { return typeLabel(eventTypes[v.typ]) }
+
+func typeLabel(t events.Type) string {
+	if t == "" {
+		return "all"
+	}
+	return string(t)
+}
+
+// add takes in a burst of events, dropping the oldest past the history.
+func (v *eventsView) add(evs []events.Event) {
+	v.all = append(v.all, evs...)
+	if n := len(v.all) - eventsHistory; n > 0 {
+		v.all = slices.Delete(v.all, 0, n)
+	}
+	v.apply()
+}
+
+// apply filters the events into the table; while following, the cursor
+// goes to the newest.
+func (v *eventsView) apply() {
+	want := eventTypes[v.typ]
+	q := strings.ToLower(v.filter.Value())
+	v.shown = v.shown[:0]
+	for _, ev := range v.all {
+		if want != "" && ev.Type != want {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(eventText(ev)), q) {
+			continue
+		}
+		v.shown = append(v.shown, ev)
+	}
+	rows := make([]ui.Row, len(v.shown))
+	st := v.env.Styles
+	for i, ev := range v.shown {
+		rows[i] = ui.Row{Key: itoa(int(ev.ID)), Cells: eventCells(ev, v.env.now().Location())}
+		if s, ok := eventActionStyle(st, ev); ok {
+			rows[i].Style = map[int]lipgloss.Style{ecolAction: s}
+		}
+	}
+	v.table.SetRows(rows)
+	if v.follow {
+		v.table.SetCursor(len(rows) - 1)
+	}
+	if len(v.all) > 0 {
+		v.table.SetEmptyText("No " + v.typeName() + " event matches. t changes the type, esc clears the filter.")
+	}
+}
+
+// eventText is what / matches: the object's name and ID, the action and
+// the attributes.
+func eventText(ev events.Event) string {
+	return string(ev.Type) + " " + ev.Action + " " + ev.Actor + " " + eventAttrs(ev, true)
+}
+
+// eventName is the object as people name it: its name, else its ID.
+func eventName(ev events.Event) string {
+	if n := ev.Attributes["name"]; n != "" {
+		return n
+	}
+	return shortID(ev.Actor)
+}
+
+// eventAttrs are the attributes but the name, sorted: "exitCode=0".
+func eventAttrs(ev events.Event, withName bool) string {
+	keys := make([]string, 0, len(ev.Attributes))
+	for k := range ev.Attributes {
+		if k != "name" || withName {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + ev.Attributes[k]
+	}
+	return strings.Join(keys, " ")
+}
+
+// eventCells renders one event: a pure function for the golden files.
+func eventCells(ev events.Event, loc *time.Location) []string {
+	return []string{
+		ecolTime:   ev.Time.In(loc).Format("15:04:05"),
+		ecolType:   string(ev.Type),
+		ecolAction: ev.Action,
+		ecolName:   eventName(ev),
+		ecolID:     shortID(ev.Actor),
+		ecolAttrs:  eventAttrs(ev, false),
+	}
+}
+
+// Update takes the pane's keys (the app hands events in with add).
+func (v *eventsView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return v.key(msg)
+	case tea.PasteMsg:
+		if v.filter.Typing() {
+			return v.nav().edit(msg)
+		}
+	case clockMsg:
+		v.apply()
+	}
+	return nil
+}
+
+func (v *eventsView) key(msg tea.KeyPressMsg) tea.Cmd {
+	km := v.env.Keys
+	if took, cmd := v.nav().key(msg); took {
+		// Moving off the newest event stops following; G (or f) follows again.
+		v.follow = v.table.Cursor() >= len(v.shown)-1 && !km.Up.Matches(msg) || km.Bottom.Matches(msg)
+		if len(v.shown) == 0 {
+			v.follow = true
+		}
+		return cmd
+	}
+	switch {
+	case v.keys.Type.Matches(msg):
+		v.typ = (v.typ + 1) % len(eventTypes)
+		v.apply()
+		return ui.Infof("Events of type %s", v.typeName())
+	case v.keys.Follow.Matches(msg):
+		v.follow = !v.follow
+		if v.follow {
+			v.table.SetCursor(len(v.shown) - 1)
+			return ui.Infof("Following new events")
+		}
+		return ui.Infof("Not following: the cursor stays where it is")
+	}
+	return nil
+}
+
+// selectedEvent is the event under the cursor.
+func (v *eventsView) selectedEvent() (events.Event, bool) {
+	i := v.table.Cursor()
+	if i < 0 || i >= len(v.shown) {
+		return events.Event{}, false
+	}
+	return v.shown[i], true
+}
+
+func (v *eventsView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.table.SetSize(max(w-2, 0), max(h-2-v.filter.Lines(), 0))
+}
+
+func (v *eventsView) View() string {
+	st := v.env.Styles
+	title := "Events (" + itoa(len(v.shown)) + ")"
+	if len(v.shown) != len(v.all) {
+		title = "Events (" + itoa(len(v.shown)) + "/" + itoa(len(v.all)) + ")"
+	}
+	info := "type: " + v.typeName()
+	if v.follow {
+		info += " · following"
+	}
+	var body []string
+	if v.filter.Lines() > 0 {
+		body = append(body, v.filter.View(st, v.width-2))
+	}
+	body = append(body, v.table.View())
+	return ui.Frame(st, title, info, true, strings.Join(body, "\n"), v.width, v.height)
+}
+
+func (v *eventsView) KeyGroups() []ui.KeyGroup {
+	km := v.env.Keys
+	return []ui.KeyGroup{{Title: "Events", Keys: []ui.Binding{v.keys.Type, v.keys.Follow, km.Filter, km.Copy}}}
+}
+
+func (v *eventsView) ShortHelp() []ui.Binding {
+	return []ui.Binding{v.keys.Type, v.keys.Follow, v.env.Keys.Filter}
+}
+
+// overrideKeys gives the pane's keys those the config chose
+// ("events.type") and returns its table.
+func (v *eventsView) overrideKeys(o ui.KeyOverrides) map[string]*ui.Binding {
+	out := map[string]*ui.Binding{}
+	for _, b := range []*ui.Binding{&v.keys.Type, &v.keys.Follow} {
+		o.Apply("events", b)
+		out["events."+b.Action()] = b
+	}
+	return out
+}
+
+// eventActionStyle colours an action by what it means for the object:
+// started, stopped, failed or gone.
+func eventActionStyle(st *themes.Styles, ev events.Event) (lipgloss.Style, bool) {
+	switch ev.Action {
+	case "start", "unpause", "restart", "create", "pull", "load", "tag":
+		return st.State.Running, true
+	case "pause":
+		return st.State.Paused, true
+	case "die":
+		if code := ev.Attributes["exitCode"]; code != "" && code != "0" {
+			return st.State.Failed, true
+		}
+		return st.State.Stopped, true
+	case "stop", "kill", "untag":
+		return st.State.Stopped, true
+	case "destroy", "delete", "oom":
+		return st.State.Failed, true
+	}
+	return lipgloss.Style{}, false
+}
