@@ -96,6 +96,14 @@ type Styles struct {
 		EndedTab  lipgloss.Style // the program ended (exit code shown)
 	}
 
+	// Layers marks the files of the layer browser by what a layer did.
+	Layers struct {
+		Added      lipgloss.Style
+		Modified   lipgloss.Style
+		Removed    lipgloss.Style
+		Unmodified lipgloss.Style
+	}
+
 	Progress struct {
 		Filled     lipgloss.Style
 		Empty      lipgloss.Style
@@ -188,6 +196,11 @@ func New(t Theme) Styles {
 	s.Progress.Failed = fg(t.ErrorText).Bold(true)
 	s.Progress.Ref = fg(t.PrimaryText).Bold(true)
 
+	s.Layers.Added = fg(t.SuccessText)
+	s.Layers.Modified = fg(t.WarningText)
+	s.Layers.Removed = fg(t.ErrorText)
+	s.Layers.Unmodified = fg(t.PrimaryText)
+
 	if t.Mono {
 		// Without colour, shape and video attributes carry the meaning.
 		s.TitleBar.ActiveTab = s.TitleBar.ActiveTab.Reverse(true)
@@ -203,6 +216,8 @@ func New(t Theme) Styles {
 		s.State.Paused = s.State.Paused.Italic(true)
 		s.State.Stopped = s.State.Stopped.Faint(true)
 		s.Log.Stderr = s.Log.Stderr.Italic(true)
+		s.Layers.Removed = s.Layers.Removed.Strikethrough(true)
+		s.Layers.Modified = s.Layers.Modified.Italic(true)
 	}
 	return s
 }

@@ -68,6 +68,8 @@ func newImagesView(e *env) *imagesView {
 					return eng.InspectImage(ctx, r.Ref())
 				})
 			}},
+		&binding[imageRow]{Binding: ui.Bind("L", "layers: files, wasted space", "L"), onRow: true,
+			do: func(r imageRow) tea.Cmd { return v.openLayers(r) }},
 		p.filterHint(4),
 		p.sortBinding(5),
 		p.reverseBinding(),
@@ -78,6 +80,13 @@ func newImagesView(e *env) *imagesView {
 
 // Update handles the pane's messages, then the list's.
 func (v *imagesView) Update(msg tea.Msg) tea.Cmd {
+	if s, ok := v.sub.(*layersSub); ok && s.takes(msg) {
+		cmd, closed := s.route(msg)
+		if closed {
+			v.sub = nil
+		}
+		return cmd
+	}
 	if msg, ok := msg.(imageRemovedMsg); ok {
 		return v.removed(msg)
 	}

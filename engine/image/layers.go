@@ -57,13 +57,13 @@ func (s *Service) Layers(ctx context.Context, ref string) (*LayerAnalysis, error
 	if err := s.db.View(ctx, func(tx *store.Tx) (err error) { img, err = tx.Image(res.ID); return err }); err != nil {
 		return nil, err
 	}
-	out := &LayerAnalysis{ImageID: img.ID, Size: img.Size, Layers: make([]LayerDetail, len(img.Layers))}
+	details := make([]LayerDetail, len(img.Layers))
 	cmds := layerCommands(res.Config.History, len(img.Layers))
 	entries := make([][]layertree.Entry, len(img.Layers))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, l := range img.Layers {
-		out.Layers[i] = LayerDetail{Index: i, DiffID: l.DiffID, Digest: l.BlobDigest, Size: l.Size, Command: cmds[i]}
+		details[i] = LayerDetail{Index: i, DiffID: l.DiffID, Digest: l.BlobDigest, Size: l.Size, Command: cmds[i]}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -79,12 +79,20 @@ func (s *Service) Layers(ctx context.Context, ref string) (*LayerAnalysis, error
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out.tree = layertree.Analyze(entries)
+	return NewLayerAnalysis(img.ID, details, entries), nil
+}
+
+// NewLayerAnalysis analyses layers (bottom first, without their Changes)
+// given their entries: what Layers does once it has read the snapshots.
+// It fills each layer's Changes.
+func NewLayerAnalysis(imageID string, layers []LayerDetail, entries [][]layertree.Entry) *LayerAnalysis {
+	out := &LayerAnalysis{ImageID: imageID, Layers: layers, tree: layertree.Analyze(entries)}
 	for i := range out.Layers {
+		out.Size += out.Layers[i].Size
 		out.Layers[i].Changes = out.tree.Layers[i]
 	}
 	out.Wasted, out.Efficiency, out.Waste = out.tree.Wasted, out.tree.Efficiency, out.tree.Waste
-	return out, nil
+	return out
 }
 
 // layerCommands pairs the history steps that made a layer with the n
