@@ -125,19 +125,41 @@ func (m *termModes) set(mode ansi.Mode, on bool) {
 	}
 }
 
-// readOutput reads the session's output into t.out until it ends.
+// directFeed is the largest read the reader feeds the emulator itself,
+// when nothing is waiting for the feeder: an echoed key or a prompt is
+// drawn a goroutine hop sooner.
+const directFeed = 1024
+
+// readOutput reads the session's output until it ends: into t.out for the
+// feeder, or straight into the emulator when it is short and the feeder
+// has nothing to do (so the order of the output holds).
 func (t *terminal) readOutput() {
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := t.sess.Read(buf)
 		if n > 0 {
-			t.out.put(buf[:n])
+			if n <= directFeed && t.out.idle() {
+				t.write(buf[:n])
+			} else {
+				t.out.put(buf[:n])
+			}
 		}
 		if err != nil {
 			t.out.end()
 			return
 		}
 	}
+}
+
+// write feeds p to the emulator and wakes the frame command.
+func (t *terminal) write(p []byte) {
+	t.mu.Lock()
+	t.feed(p)
+	t.takeScrollback()
+	t.changed = true
+	t.fed += len(p)
+	t.mu.Unlock()
+	t.poke()
 }
 
 // feedOutput feeds the emulator what the reader took, maxFeed at a time,
@@ -149,13 +171,7 @@ func (t *terminal) feedOutput() {
 		b, ended := t.out.take(batch)
 		for p := b; len(p) > 0; {
 			n := min(len(p), maxFeed)
-			t.mu.Lock()
-			t.feed(p[:n])
-			t.takeScrollback()
-			t.changed = true
-			t.fed += n
-			t.mu.Unlock()
-			t.poke()
+			t.write(p[:n])
 			p = p[n:]
 		}
 		batch = b

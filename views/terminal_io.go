@@ -74,11 +74,12 @@ const maxFeed = 64 << 10
 // feeder takes what piled up in one go, instead of 4 KiB (a pty read) at a
 // time.
 type outputPipe struct {
-	mu    sync.Mutex
-	cond  sync.Cond // data arrived, the pipe ended, or room was made
-	buf   []byte
-	spare []byte // the feeder's previous batch, reused
-	ended bool
+	mu      sync.Mutex
+	cond    sync.Cond // data arrived, the pipe ended, or room was made
+	buf     []byte
+	spare   []byte // the feeder's previous batch, reused
+	feeding bool   // the feeder is feeding a batch it took
+	ended   bool
 }
 
 func (o *outputPipe) init() { o.cond.L = &o.mu }
@@ -92,6 +93,15 @@ func (o *outputPipe) put(p []byte) {
 	o.buf = append(o.buf, p...)
 	o.mu.Unlock()
 	o.cond.Broadcast()
+}
+
+// idle reports whether the feeder has nothing to do: no output held, no
+// batch being fed. Only the reader adds output, so the reader may then feed
+// the emulator itself without changing the order of the output.
+func (o *outputPipe) idle() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.buf) == 0 && !o.feeding
 }
 
 // end says no more output comes.
@@ -108,12 +118,14 @@ func (o *outputPipe) end() {
 func (o *outputPipe) take(prev []byte) (batch []byte, ended bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.feeding = false // done with prev
 	for len(o.buf) == 0 && !o.ended {
 		o.cond.Wait()
 	}
+	o.feeding = len(o.buf) > 0
 	batch = o.buf
 	o.buf, o.spare = o.spare[:0], nil
-	if prev != nil {
+	if cap(prev) <= 2*maxFeed { // a flood's large buffers go once it ends
 		o.spare = prev[:0]
 	}
 	o.cond.Broadcast()
