@@ -140,7 +140,12 @@ func eventName(ev events.Event) string {
 	if n := ev.Attributes["name"]; n != "" {
 		return n
 	}
-	return shortID(ev.Actor)
+	return eventID(ev)
+}
+
+// eventID is the object's short ID: 12 hex digits, without "sha256:".
+func eventID(ev events.Event) string {
+	return shortID(strings.TrimPrefix(ev.Actor, "sha256:"))
 }
 
 // eventAttrs are the attributes but the name, sorted: "exitCode=0".
@@ -165,7 +170,7 @@ func eventCells(ev events.Event, loc *time.Location) []string {
 		ecolType:   string(ev.Type),
 		ecolAction: ev.Action,
 		ecolName:   eventName(ev),
-		ecolID:     shortID(ev.Actor),
+		ecolID:     eventID(ev),
 		ecolAttrs:  eventAttrs(ev, false),
 	}
 }

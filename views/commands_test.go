@@ -1,0 +1,242 @@
+package views
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"berth/engine/container"
+	"berth/engine/errdefs"
+)
+
+func TestParseRun(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want func(o container.CreateOptions) bool
+		att  bool
+	}{
+		{"busybox", func(o container.CreateOptions) bool { return o.Image == "busybox" && len(o.Cmd) == 0 }, false},
+		{"-d --name x busybox sleep 1d", func(o container.CreateOptions) bool {
+			return o.Name == "x" && o.Image == "busybox" && slices.Equal(o.Cmd, []string{"sleep", "1d"})
+		}, false},
+		{"-it busybox sh", func(o container.CreateOptions) bool { return o.Tty && o.OpenStdin }, true},
+		{"-dit busybox sh", func(o container.CreateOptions) bool { return o.Tty && o.OpenStdin }, false},
+		{`-e A=1 -e "B=x y" -l team=db --rm busybox env`, func(o container.CreateOptions) bool {
+			return slices.Equal(o.Env, []string{"A=1", "B=x y"}) && o.Labels["team"] == "db" && o.AutoRemove
+		}, false},
+		{"-p 8080:80 -v data:/data --tmpfs /run -m 64m --cpus 0.5 --restart always -w /srv -u 1000 --network none busybox ls -l", func(o container.CreateOptions) bool {
+			return len(o.PortBindings) == 1 && len(o.Mounts) == 2 && o.Resources.Memory == 64<<20 &&
+				o.Resources.NanoCPUs == 500_000_000 && o.Restart.Name == "always" && o.WorkingDir == "/srv" &&
+				o.User == "1000" && o.NetworkMode == "none" && slices.Equal(o.Cmd, []string{"ls", "-l"})
+		}, false},
+		{"--entrypoint /bin/sh busybox -c id", func(o container.CreateOptions) bool {
+			return o.Entrypoint != nil && (*o.Entrypoint)[0] == "/bin/sh" && slices.Equal(o.Cmd, []string{"-c", "id"})
+		}, false},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			words, err := splitWords(tc.line, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := parseRun(words)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(r.Opts) || r.Attach != tc.att {
+				t.Errorf("options %+v, attach %v", r.Opts, r.Attach)
+			}
+		})
+	}
+}
+
+func TestParseRunErrors(t *testing.T) {
+	for line, want := range map[string]string{
+		"":                        ":run needs an image: :run -d --name web busybox httpd -f",
+		"-d":                      ":run needs an image",
+		"--bogus busybox":         ":run: unknown flag: --bogus: it takes -d -i -t --rm --name",
+		"--name":                  ":run: flag needs an argument",
+		"-e NOVALUE busybox":      ":run -e NOVALUE: write KEY=value",
+		"-m lots busybox":         ":run --memory:",
+		"-p 99999:80 busybox":     ":run -p 99999:80:",
+		"--restart sometimes x":   ":run --restart:",
+		"-v relative/path:/x img": ":run -v relative/path:/x:",
+	} {
+		words, _ := splitWords(line, "")
+		_, err := parseRun(words)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %v, want one line with %q", line, err, want)
+		}
+		if err != nil && !errdefs.IsInvalidArgument(err) {
+			t.Errorf("%q: %v is not an invalid argument", line, err)
+		}
+	}
+}
+
+func TestCommandCompletion(t *testing.T) {
+	h, _ := newContainersHarness(t, 100, 30)
+	h.keys("1")
+	h.waitScreen("Images (4)")
+	for line, want := range map[string][]string{
+		"":                   {"containers", "events", "exec", "help", "images", "kill", "networks", "pause", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stop", "theme", "unpause", "volumes"},
+		"st":                 {"start", "stop"},
+		"stop ":              {"cache", "db", "job", "old", "web", "worker"},
+		"stop w":             {"web", "worker"},
+		"stop web w":         {"web", "worker"},
+		"theme ":             {"dark", "high-contrast", "light"},
+		"theme dark ":        nil,
+		"pull b":             {"busybox", "busybox:1.36", "busybox:latest"},
+		"run -d --name x bu": {"busybox", "busybox:1.36", "busybox:latest"},
+		"run -d --name ":     nil,
+		"run busybox ":       nil,
+		"run --rm -":         strings.Fields(runFlagNames),
+		"nope ":              nil,
+	} {
+		_, got := h.app.completeLine(line)
+		if w := slices.Sorted(slices.Values(want)); !slices.Equal(got, w) {
+			t.Errorf("complete %q = %v, want %v", line, got, w)
+		}
+	}
+}
+
+// command types a command line and enters it.
+func (h *harness) command(line string) {
+	h.t.Helper()
+	h.keys(":")
+	h.typeText(line)
+	h.keys("enter")
+}
+
+func TestCommandLine(t *testing.T) {
+	h, eng := newContainersHarness(t, 100, 30)
+
+	h.keys(":")
+	h.typeText("sto")
+	h.keys("tab")
+	h.typeText("w")
+	h.keys("tab")
+	if got := h.app.cmdline.Value(); got != "stop w" {
+		t.Errorf("after tabs: %q", got)
+	}
+	h.waitScreen("web", "worker", ":stop w")
+	h.typeText("eb")
+	h.keys("enter")
+	h.waitScreen("Stopped web")
+	if c := eng.calls(); len(c) == 0 || c[len(c)-1].Method != "Stop" || c[len(c)-1].Ref != "web" {
+		t.Errorf("engine calls %v", c)
+	}
+
+	h.command("stop nosuch")
+	h.waitScreen(":stop nosuch:")
+
+	h.command("rm")
+	h.waitScreen(":rm needs a container")
+
+	h.command("frobnicate now")
+	h.waitScreen("no command :frobnicate: try pull, run")
+
+	h.command("events")
+	h.waitScreen("Events (")
+	if h.app.active != paneEvents {
+		t.Errorf("active pane %d", h.app.active)
+	}
+	h.command("containers")
+	h.waitScreen("Containers (6)")
+
+	h.command("theme light")
+	h.waitScreen("Theme light")
+	if h.app.env.Styles.Theme.Name != "light" {
+		t.Errorf("theme %s", h.app.env.Styles.Theme.Name)
+	}
+	h.command("theme mauve")
+	h.waitScreen(`:theme: no theme "mauve": choose dark, light, high-contrast`)
+
+	// History: up brings the last line back.
+	h.keys(":", "up")
+	if got := h.app.cmdline.Value(); got != "theme mauve" {
+		t.Errorf("history: %q", got)
+	}
+	h.keys("esc")
+	if h.app.cmdline.Active() {
+		t.Error("esc leaves the command line open")
+	}
+
+	h.command("pull alpine")
+	if p := h.nextPull(); p.Ref != "alpine" {
+		t.Errorf("pull of %q", p.Ref)
+	}
+
+	h.command("help")
+	h.waitScreen("Commands (:, tab completes)", ":run FLAGS IMAGE CMD")
+	h.keys("esc")
+
+	h.command("q")
+	h.waitScreen("Quit and cancel") // the pull of alpine runs
+	h.keys("y")
+	h.waitFor("quit", func() bool { return h.quit })
+}
+
+func TestCommandRun(t *testing.T) {
+	h, eng := newContainersHarness(t, 100, 30)
+	h.keys("1")
+	h.command(`run -d --name x -e A=1 busybox sleep 1d`)
+	h.waitScreen("Started x")
+	runs := eng.runCalls()
+	if len(runs) != 1 || runs[0].Name != "x" || !slices.Equal(runs[0].Cmd, []string{"sleep", "1d"}) || runs[0].Env[0] != "A=1" {
+		t.Fatalf("runs %+v", runs)
+	}
+	if h.app.active != paneContainers {
+		t.Error(":run shows the Containers pane")
+	}
+	h.waitFor("x selected", func() bool { r, ok := h.containers().selected(); return ok && r.Name == "x" })
+
+	// A missing image is pulled, then run.
+	h.command("run -d --name y alpine")
+	p := h.nextPull()
+	if p.Ref != "alpine" {
+		t.Fatalf("pull of %q", p.Ref)
+	}
+	alpine := img("dd", 0, 3_000_000, "alpine:latest")
+	p.result <- pullOutcome{add: &alpine}
+	h.waitScreen("Started y")
+
+	h.command("run --bogus busybox")
+	h.waitScreen(":run: unknown flag: --bogus")
+	if n := len(eng.runCalls()); n != 3 {
+		t.Errorf("%d runs, want 3 (x, y before and after its pull)", n)
+	}
+}
+
+func TestCopy(t *testing.T) {
+	h, _ := newContainersHarness(t, 100, 30)
+	h.selectRow("web")
+	got := clipboard(h.app.copy())
+	if !slices.Equal(got, []string{hexID("a1")}) {
+		t.Errorf("copied %v, want web's ID", got)
+	}
+	h.keys("y")
+	h.waitScreen("Copied the ID of web")
+
+	h.keys("i")
+	h.waitScreen("Inspect web")
+	got = clipboard(h.app.copy())
+	if len(got) != 1 || !strings.HasPrefix(got[0], "{") || !strings.Contains(got[0], hexID("a1")) {
+		t.Errorf("copied %v, want the inspect JSON", got)
+	}
+}
+
+// clipboard is what cmd sets the clipboard to (OSC 52).
+func clipboard(cmd tea.Cmd) []string {
+	var msgs []tea.Msg
+	collect(cmd, &msgs)
+	var out []string
+	for _, m := range msgs {
+		if m != nil && reflect.TypeOf(m).Name() == "setClipboardMsg" {
+			out = append(out, fmt.Sprint(m))
+		}
+	}
+	return out
+}

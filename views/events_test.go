@@ -1,0 +1,129 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/engine/events"
+	"berth/themes"
+	"berth/ui"
+)
+
+// sampleEvents are what a few minutes of work leave in the stream.
+func sampleEvents() []events.Event {
+	at := func(s int) time.Time { return testNow.Add(time.Duration(s) * time.Second) }
+	return []events.Event{
+		{ID: 1, Time: at(0), Type: events.TypeImage, Action: "pull", Actor: "sha256:" + hexID("a1"), Attributes: map[string]string{"name": "busybox:latest"}},
+		{ID: 2, Time: at(3), Type: events.TypeContainer, Action: "create", Actor: hexID("f1"), Attributes: map[string]string{"name": "x"}},
+		{ID: 3, Time: at(3), Type: events.TypeContainer, Action: "start", Actor: hexID("f1"), Attributes: map[string]string{"name": "x"}},
+		{ID: 4, Time: at(9), Type: events.TypeNetwork, Action: "create", Actor: hexID("n9"), Attributes: map[string]string{"name": "appnet"}},
+		{ID: 5, Time: at(12), Type: events.TypeVolume, Action: "create", Actor: "data", Attributes: map[string]string{"driver": "local"}},
+		{ID: 6, Time: at(20), Type: events.TypeContainer, Action: "die", Actor: hexID("f2"), Attributes: map[string]string{"name": "job", "exitCode": "3"}},
+		{ID: 7, Time: at(21), Type: events.TypeContainer, Action: "kill", Actor: hexID("f1"), Attributes: map[string]string{"name": "x", "signal": "15"}},
+	}
+}
+
+// newEventsHarness opens the Events pane with sampleEvents in it.
+func newEventsHarness(t *testing.T, w, h int) (*harness, *fakeEngine) {
+	t.Helper()
+	eng := sampleEngine()
+	hs := newHarness(t, eng, w, h)
+	hs.waitScreen("web")
+	hs.keys("5")
+	for _, ev := range sampleEvents() {
+		eng.events <- ev
+	}
+	hs.waitScreen("Events (7)", "signal=15")
+	return hs, eng
+}
+
+func TestEventsPane(t *testing.T) {
+	h, eng := newEventsHarness(t, 100, 20)
+	if got := h.lineWith("exitCode=3"); !strings.Contains(got, "12:00:20") || !strings.Contains(got, "die") || !strings.Contains(got, "job") || !strings.Contains(got, "f2f2f2f2f2f2") {
+		t.Errorf("die line: %q", got)
+	}
+	// Newest at the bottom, the cursor on it while following.
+	if ev, _ := h.app.eventLog.selectedEvent(); ev.ID != 7 {
+		t.Errorf("cursor on event %d, want the newest", ev.ID)
+	}
+	eng.emit("stop", hexID("f1"))
+	h.waitScreen("Events (8)")
+	if ev, _ := h.app.eventLog.selectedEvent(); ev.Action != "stop" {
+		t.Errorf("following: cursor on %s", ev.Action)
+	}
+	// Moving up stops following; G follows again.
+	h.keys("k", "k")
+	eng.emit("start", hexID("f1"))
+	h.waitScreen("Events (9)")
+	if ev, _ := h.app.eventLog.selectedEvent(); ev.ID != 6 {
+		t.Errorf("not following: cursor on %d, want 6", ev.ID)
+	}
+	if strings.Contains(h.screen(), "following") {
+		t.Error("the frame still says following")
+	}
+	h.keys("G")
+	if ev, _ := h.app.eventLog.selectedEvent(); ev.Action != "start" || !h.app.eventLog.follow {
+		t.Errorf("G: cursor on %s, follow %v", ev.Action, h.app.eventLog.follow)
+	}
+
+	// t cycles the types.
+	h.keys("t")
+	h.waitScreen("type: container", "Events (6/9)")
+	h.keys("t")
+	h.waitScreen("type: image", "Events (1/9)", "busybox:latest")
+	h.keys("t", "t", "t")
+	h.waitScreen("type: all", "Events (9)")
+
+	// / filters on the object, action and attributes.
+	h.keys("/")
+	h.typeText("appnet")
+	h.waitScreen("Events (1/9)")
+	h.keys("enter", "esc")
+	h.waitScreen("Events (9)")
+
+	// The other panes still reload on events: the app hands them on.
+	if !strings.Contains(h.screen(), "Events") {
+		t.Fatal("left the pane")
+	}
+}
+
+func TestEventsHistoryIsBounded(t *testing.T) {
+	e := newEventsView(&env{Common: ui.NewCommon(themes.Plain()), ctx: context.Background(), now: func() time.Time { return testNow }})
+	var evs []events.Event
+	for i := range eventsHistory + 250 {
+		evs = append(evs, events.Event{ID: int64(i + 1), Time: testNow, Type: events.TypeContainer, Action: "start", Actor: "x"})
+	}
+	e.add(evs[:100])
+	e.add(evs[100:])
+	if len(e.all) != eventsHistory || e.all[0].ID != 251 || e.all[len(e.all)-1].ID != int64(eventsHistory+250) {
+		t.Errorf("kept %d events, %d to %d", len(e.all), e.all[0].ID, e.all[len(e.all)-1].ID)
+	}
+}
+
+func TestGoldenEvents(t *testing.T) {
+	for _, sz := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"200x60", 200, 60}} {
+		t.Run(sz.name, func(t *testing.T) {
+			h, _ := newEventsHarness(t, sz.w, sz.h)
+			golden(t, h, "events-"+sz.name)
+			h.keys("t")
+			h.waitScreen("type: container")
+			h.keys("/")
+			h.typeText("x")
+			golden(t, h, "events-filtered-"+sz.name)
+			h.keys("esc", "esc")
+
+			h.keys(":")
+			h.typeText("st")
+			h.keys("tab")
+			golden(t, h, "cmdline-"+sz.name)
+			h.typeText("op ")
+			h.keys("tab")
+			golden(t, h, "cmdline-names-"+sz.name)
+		})
+	}
+}
