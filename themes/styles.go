@@ -38,6 +38,7 @@ type Styles struct {
 		Dim      lipgloss.Style // cells that say "nothing": <none>
 		Selected lipgloss.Style // the whole row under the cursor
 		Empty    lipgloss.Style // the "no rows" placeholder
+		Marked   lipgloss.Style // rows marked for a bulk action
 	}
 
 	StatusBar struct {
@@ -146,6 +147,7 @@ func New(t Theme) Styles {
 	s.Table.Dim = fg(t.SecondaryText)
 	s.Table.Selected = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
 	s.Table.Empty = fg(t.SecondaryText).Italic(true)
+	s.Table.Marked = fg(t.Accent).Bold(true)
 
 	s.StatusBar.Bar = fg(t.StatusBarText).Background(t.StatusBarBackground)
 	s.StatusBar.Info = s.StatusBar.Bar

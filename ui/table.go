@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,7 +22,16 @@ type Column struct {
 	// HideBelow hides the column while the table is narrower than this:
 	// less important columns make room on small screens. 0: always shown.
 	HideBelow int
+	// Priority says which columns make room when the minimums do not fit:
+	// the highest goes first. 0: never dropped.
+	Priority int
+	// Cut shortens a cell that is wider than its column (an image name keeps
+	// its tag); nil cuts the end (or the start, with CutStart).
+	Cut func(s string, w int) string
 }
+
+// markRune begins a marked row, in the place of the row's leading space.
+const markRune = "▌"
 
 // Row is one line of a Table.
 type Row struct {
@@ -31,6 +41,8 @@ type Row struct {
 	// Style gives cells a style of their own (a status coloured by its
 	// meaning), by column index; it wins over Dim. May be nil.
 	Style map[int]lipgloss.Style
+	// Marked rows are picked for a bulk action: drawn with a mark.
+	Marked bool
 }
 
 // Table is a scrolling list of rows under a header, with a cursor row and an
@@ -46,24 +58,37 @@ type Table struct {
 	sortCol  int
 	sortDesc bool
 	empty    string
+
+	natural []int  // each column's width by content: its title and widest cell
+	widths  []int  // laid out at width, 0 for a hidden column
+	show    []bool // columns drawn at width
 }
 
 // NewTable makes an empty table with the given columns.
 func NewTable(st *themes.Styles, cols []Column) *Table {
-	return &Table{st: st, cols: cols, sortCol: -1}
+	t := &Table{st: st, cols: cols, sortCol: -1}
+	t.measure()
+	return t
 }
 
 // SetSize sets the size the table draws in, header included.
 func (t *Table) SetSize(w, h int) {
 	t.width, t.height = w, h
 	t.clamp()
+	t.layout()
 }
 
 // SetEmptyText sets what the table says when it has no rows.
 func (t *Table) SetEmptyText(s string) { t.empty = s }
 
 // SetSort marks column col (-1 for none) as the sort key in the header.
-func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.sortDesc = col, desc }
+func (t *Table) SetSort(col int, desc bool) {
+	if col == t.sortCol && desc == t.sortDesc {
+		return
+	}
+	t.sortCol, t.sortDesc = col, desc
+	t.measure()
+}
 
 // SetRows replaces the rows, keeping the cursor on the row with the same key
 // if it is still there, else at the same position.
@@ -73,6 +98,7 @@ func (t *Table) SetRows(rows []Row) {
 		key = r.Key
 	}
 	t.rows = rows
+	t.measure()
 	if key != "" {
 		for i, r := range rows {
 			if r.Key == key {
@@ -105,6 +131,14 @@ func (t *Table) SetCursor(i int) {
 func (t *Table) Move(n int) { t.SetCursor(t.cursor + n) }
 
 func (t *Table) visible() int { return max(t.height-1, 1) }
+
+// Window is the range [from, to) of the rows on screen.
+func (t *Table) Window() (from, to int) {
+	if t.height <= 1 || t.width <= 0 {
+		return 0, 0
+	}
+	return t.offset, min(t.offset+t.visible(), len(t.rows))
+}
 
 func (t *Table) clamp() {
 	t.cursor = min(max(t.cursor, 0), max(len(t.rows)-1, 0))
@@ -146,7 +180,7 @@ func (t *Table) Update(msg tea.Msg, km *KeyMap) bool {
 
 // ColumnShown reports whether column i is drawn at the table's width.
 func (t *Table) ColumnShown(i int) bool {
-	return i >= 0 && i < len(t.cols) && t.width >= t.cols[i].HideBelow
+	return i >= 0 && i < len(t.show) && t.show[i]
 }
 
 // shown are the indexes of the columns drawn at the table's width.
@@ -160,47 +194,209 @@ func (t *Table) shown() []int {
 	return idx
 }
 
+// measure finds each column's natural width: its title (with the sort
+// arrow) and its widest cell, over every row so that scrolling does not move
+// the columns. Then it lays the columns out again.
+func (t *Table) measure() {
+	nat := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		nat[i] = Width(c.Title)
+		if i == t.sortCol {
+			nat[i]++
+		}
+	}
+	for _, r := range t.rows {
+		for i, cell := range r.Cells {
+			if i < len(nat) {
+				nat[i] = max(nat[i], cellWidth(cell))
+			}
+		}
+	}
+	t.natural = nat
+	t.layout()
+}
+
+// cellWidth is Width with a quick path for plain ASCII, most cells.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return Width(s)
+		}
+	}
+	return len(s)
+}
+
+func (t *Table) layout() {
+	t.widths, t.show = LayoutColumns(t.cols, t.natural, t.width)
+}
+
 // ColumnWidths shares width among the columns: fixed ones get their width,
 // flexible ones the rest by weight between their minimum and maximum. A
 // space at each end and two between columns are part of width.
 func ColumnWidths(cols []Column, width int) []int {
 	ws := make([]int, len(cols))
 	left := width - 2 - 2*max(len(cols)-1, 0)
-	flex := 0
 	for i, c := range cols {
 		ws[i] = c.Width
 		left -= c.Width
-		flex += c.Flex
 	}
-	// Hand out the rest to flexible columns, by weight, in rounds so that a
-	// capped column passes its share on.
-	for left > 0 && flex > 0 {
-		given := 0
-		share := left
-		weight := 0
-		for _, c := range cols {
-			if c.Flex > 0 {
-				weight += c.Flex
-			}
-		}
-		for i, c := range cols {
-			if c.Flex == 0 || (c.Max > 0 && ws[i] >= c.Max) {
-				continue
-			}
-			n := max(share*c.Flex/weight, 1)
-			if c.Max > 0 {
-				n = min(n, c.Max-ws[i])
-			}
-			n = min(n, left-given)
-			ws[i] += n
-			given += n
-		}
-		if given == 0 {
-			break
-		}
-		left -= given
-	}
+	growFlex(cols, ws, left, true)
 	return ws
+}
+
+// LayoutColumns lays columns out in width by priority and content
+// (natural[i], the widest cell or title; nil for none). A column needs its
+// minimum (Width, or less when its content is narrower) and wants its
+// content up to its Max. Columns hidden below their HideBelow are out;
+// those of Priority 0 are in; then the others, lowest Priority first, each
+// if its minimum still fits beside what the columns in take (their wish for
+// those of Priority 0, their minimum for the others). Each column
+// starts at its minimum and grows toward its content, at first up to its
+// Max, then beyond: the space goes where text would be cut, in proportion
+// to what is missing. What is left goes to the flexible columns by weight,
+// so that a wide table is used. A hidden column has width 0.
+func LayoutColumns(cols []Column, natural []int, width int) (ws []int, shown []bool) {
+	ws = make([]int, len(cols))
+	shown = make([]bool, len(cols))
+	minW := func(i int) int {
+		if natural != nil {
+			return min(cols[i].Width, natural[i])
+		}
+		return cols[i].Width
+	}
+	want := func(i int) int {
+		if natural == nil {
+			return cols[i].Width
+		}
+		w := natural[i]
+		if cols[i].Max > 0 {
+			w = min(w, cols[i].Max)
+		}
+		return max(w, minW(i))
+	}
+	used, n := 2, 0
+	add := func(i, w int) {
+		shown[i] = true
+		if n > 0 {
+			used += 2
+		}
+		used += w
+		n++
+	}
+	var optional []int
+	for i, c := range cols {
+		switch {
+		case width < c.HideBelow:
+		case c.Priority == 0:
+			add(i, want(i))
+		default:
+			optional = append(optional, i)
+		}
+	}
+	slices.SortStableFunc(optional, func(a, b int) int { return cols[a].Priority - cols[b].Priority })
+	for _, i := range optional {
+		if used+2+minW(i) <= width {
+			add(i, minW(i))
+		}
+	}
+	left := width - 2 - 2*max(n-1, 0)
+	for i := range cols {
+		if shown[i] {
+			ws[i] = minW(i)
+			left -= ws[i]
+		}
+	}
+	if natural != nil {
+		left = growTo(cols, ws, shown, left, want)
+		left = growTo(cols, ws, shown, left, func(i int) int { return natural[i] })
+	}
+	vis := make([]Column, 0, n)
+	idx := make([]int, 0, n)
+	for i, c := range cols {
+		if shown[i] {
+			vis = append(vis, c)
+			idx = append(idx, i)
+		}
+	}
+	vws := make([]int, len(vis))
+	for j, i := range idx {
+		vws[j] = ws[i]
+	}
+	growFlex(vis, vws, left, false)
+	for j, i := range idx {
+		ws[i] = vws[j]
+	}
+	return ws, shown
+}
+
+// growTo widens the shown columns toward target(i), sharing left evenly
+// among those that miss some (water-filling: a column that misses little
+// is made whole, what it leaves goes to the others); it returns what is
+// left.
+func growTo(cols []Column, ws []int, shown []bool, left int, target func(i int) int) int {
+	for left > 0 {
+		var short []int
+		for i := range cols {
+			if shown[i] && ws[i] < target(i) {
+				short = append(short, i)
+			}
+		}
+		if len(short) == 0 {
+			return left
+		}
+		share := left / len(short)
+		if share == 0 {
+			for _, i := range short[:left] {
+				ws[i]++
+			}
+			return 0
+		}
+		for _, i := range short {
+			g := min(share, target(i)-ws[i])
+			ws[i] += g
+			left -= g
+		}
+	}
+	return left
+}
+
+// growFlex hands left out to flexible columns, by weight, in rounds so that
+// a capped column passes its share on. Unless capped, what the caps leave
+// goes to the flexible columns anyway: no empty band at the right.
+func growFlex(cols []Column, ws []int, left int, capped bool) {
+	for _, useMax := range []bool{true, false} {
+		if !useMax && capped {
+			return
+		}
+		for left > 0 {
+			weight := 0
+			for i, c := range cols {
+				if c.Flex > 0 && (!useMax || c.Max == 0 || ws[i] < c.Max) {
+					weight += c.Flex
+				}
+			}
+			if weight == 0 {
+				break
+			}
+			given, share := 0, left
+			for i, c := range cols {
+				if c.Flex == 0 || (useMax && c.Max > 0 && ws[i] >= c.Max) {
+					continue
+				}
+				n := max(share*c.Flex/weight, 1)
+				if useMax && c.Max > 0 {
+					n = min(n, c.Max-ws[i])
+				}
+				n = min(n, left-given)
+				ws[i] += n
+				given += n
+			}
+			if given == 0 {
+				break
+			}
+			left -= given
+		}
+	}
 }
 
 // View draws the header and the visible rows, exactly width×height.
@@ -209,14 +405,7 @@ func (t *Table) View() string {
 		return ""
 	}
 	idx := t.shown()
-	cols := make([]Column, len(idx))
-	for j, i := range idx {
-		cols[j] = t.cols[i]
-	}
-	ws := make([]int, len(t.cols))
-	for j, w := range ColumnWidths(cols, t.width) {
-		ws[idx[j]] = w
-	}
+	ws := t.widths
 	lines := make([]string, 0, t.height)
 
 	titles := make([]string, len(t.cols))
@@ -240,7 +429,11 @@ func (t *Table) View() string {
 	for i := t.offset; i < end; i++ {
 		r := t.rows[i]
 		if i == t.cursor {
-			lines = append(lines, t.st.Table.Selected.Render(Fit(t.joinCells(idx, r.Cells, ws), t.width)))
+			line := t.joinCells(idx, r.Cells, ws)
+			if r.Marked {
+				line = markRune + line[1:]
+			}
+			lines = append(lines, t.st.Table.Selected.Render(Fit(line, t.width)))
 			continue
 		}
 		lines = append(lines, t.styledRow(idx, r, ws))
@@ -266,7 +459,11 @@ func (t *Table) joinCells(idx []int, cells []string, ws []int) string {
 }
 
 func (t *Table) fitCell(i int, cell string, w int) string {
-	switch c := t.cols[i]; {
+	c := t.cols[i]
+	if c.Cut != nil && cellWidth(cell) > w {
+		cell = c.Cut(cell, w)
+	}
+	switch {
 	case c.CutStart && c.Right:
 		return PadLeft(TruncateStart(cell, w), w)
 	case c.CutStart:
@@ -280,7 +477,11 @@ func (t *Table) fitCell(i int, cell string, w int) string {
 // styledRow lays out a row that is not selected, each cell in its style.
 func (t *Table) styledRow(idx []int, r Row, ws []int) string {
 	var b strings.Builder
-	b.WriteByte(' ')
+	if r.Marked {
+		b.WriteString(t.st.Table.Marked.Render(markRune))
+	} else {
+		b.WriteByte(' ')
+	}
 	for j, i := range idx {
 		if j > 0 {
 			b.WriteString("  ")
@@ -295,6 +496,9 @@ func (t *Table) styledRow(idx []int, r Row, ws []int) string {
 		}
 		if st, ok := r.Style[i]; ok {
 			style = st
+		}
+		if r.Marked {
+			style = t.st.Table.Marked
 		}
 		b.WriteString(style.Render(t.fitCell(i, cell, ws[i])))
 	}

@@ -392,8 +392,11 @@ func (a *App) layout() {
 	}
 	a.sessions.SetSize(a.width, body)
 	lw, lh := a.sessions.ListsSize()
-	for _, p := range a.panes {
+	for i, p := range a.panes {
 		p.SetSize(lw, max(lh-a.dockH, 0))
+		if o, ok := p.(onScreener); ok {
+			o.SetOnScreen(i == a.active && !a.showPulls && lw > 0 && lh > 0)
+		}
 	}
 	a.pulls.SetSize(a.width, body)
 }

@@ -21,7 +21,13 @@ type ctrStats struct {
 	HasCPU   bool    // false after the first reading: CPU needs two
 	MemUsage uint64
 	MemLimit uint64
+	// CPUHist and MemHist are the recent readings, oldest first, for the
+	// sparklines (CPU in percent, memory in bytes); may be nil.
+	CPUHist, MemHist []float64
 }
+
+// sparkLen is how many readings a sparkline shows.
+const sparkLen = 8
 
 // containerRow is one line of the containers table: the summary, its last
 // stats (nil when there are none: not running, or not read yet) and the
@@ -67,7 +73,8 @@ func containerRows(sums []container.Summary, stats map[string]ctrStats, busy map
 
 // Columns of the containers table, in the order `s` cycles through them.
 const (
-	ccolName = iota
+	ccolID = iota
+	ccolName
 	ccolImage
 	ccolCommand
 	ccolStatus
@@ -79,20 +86,51 @@ const (
 	numContainerCols
 )
 
-// containerColumns: on an 80-column screen NAME, IMAGE, STATUS, CPU % and
-// MEM fit, STATUS with room for "Exited (0) 10 minutes ago"; CREATED comes
-// at 100 columns, COMMAND at 118, PORTS at 136 and NETWORKS at 146.
+// containerColumns size by content. Their minimums and priorities decide
+// what an 80-column screen shows — NAME, IMAGE, STATUS, CPU % and MEM —
+// and what comes as the window grows: ID at 96 columns, COMMAND, PORTS,
+// NETWORKS, CREATED last. CPU % and MEM drop their sparklines before they
+// are cut; an image keeps its tag.
 var containerColumns = []ui.Column{
+	ccolID:      {Title: "ID", Width: 12, Priority: 2},
 	ccolName:    {Title: "NAME", Width: 10, Flex: 2, Max: 32},
-	ccolImage:   {Title: "IMAGE", Width: 9, Flex: 3, Max: 40},
-	ccolCommand: {Title: "COMMAND", Width: 12, Flex: 2, Max: 40, HideBelow: 116},
-	ccolStatus:  {Title: "STATUS", Width: 25, Flex: 1, Max: 30},
-	ccolCreated: {Title: "CREATED", Width: 18, HideBelow: 98}, // "About a minute ago"
+	ccolImage:   {Title: "IMAGE", Width: 14, Flex: 2, Max: 40, Cut: cutImageRef},
+	ccolCommand: {Title: "COMMAND", Width: 10, Flex: 2, Max: 40, Priority: 3},
+	ccolStatus:  {Title: "STATUS", Width: 22, Max: 28},
+	ccolCreated: {Title: "CREATED", Width: 14, Priority: 6}, // "About a minute ago"
 	// "0.0.0.0:8080->80/tcp" is 20 wide; a container may publish several.
-	ccolPorts:    {Title: "PORTS", Width: 20, Flex: 2, Max: 48, HideBelow: 134},
-	ccolNetworks: {Title: "NETWORKS", Width: 8, Flex: 1, Max: 24, HideBelow: 144},
-	ccolCPU:      {Title: "CPU %", Width: 7, Right: true},
-	ccolMem:      {Title: "MEM", Width: 17, Right: true},
+	ccolPorts:    {Title: "PORTS", Width: 12, Flex: 2, Max: 48, Priority: 4},
+	ccolNetworks: {Title: "NETWORKS", Width: 8, Flex: 1, Max: 24, Priority: 5},
+	ccolCPU:      {Title: "CPU %", Width: 7, Right: true, Cut: cutStats},
+	ccolMem:      {Title: "MEM", Width: 8, Right: true, Cut: cutStats},
+}
+
+// cutStats shortens a stats cell ("1.25MiB / 64MiB ▁▂▃") to w: the
+// sparkline goes first, then the limit, then the text is cut.
+func cutStats(s string, w int) string {
+	if i := strings.LastIndexByte(s, ' '); i >= 0 && isSpark(s[i+1:]) {
+		s = s[:i]
+		if ui.Width(s) <= w {
+			return s
+		}
+	}
+	if use, _, ok := strings.Cut(s, " / "); ok && ui.Width(use) <= w {
+		return use
+	}
+	return ui.Truncate(s, w)
+}
+
+// isSpark reports whether s is a sparkline's blocks.
+func isSpark(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '▁' || r > '█' {
+			return false
+		}
+	}
+	return true
 }
 
 // defaultContainerDesc is the direction a column sorts in when `s` selects
@@ -143,6 +181,8 @@ func sortContainerRows(rows []containerRow, col int, desc bool) {
 	slices.SortStableFunc(rows, func(a, b containerRow) int {
 		var c int
 		switch col {
+		case ccolID:
+			c = dir(cmp.Compare(a.ID, b.ID))
 		case ccolName:
 			c = dir(cmp.Compare(lower(a.Name), lower(b.Name)))
 		case ccolImage:
@@ -231,11 +271,17 @@ func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, s
 			status, style = spin+" "+r.Busy+"…", st.State.Busy
 		}
 		cpu, mem := "", ""
-		if r.Stats != nil {
-			if r.Stats.HasCPU {
-				cpu = fmt.Sprintf("%.2f%%", r.Stats.CPU)
+		if s := r.Stats; s != nil {
+			if s.HasCPU {
+				cpu = fmt.Sprintf("%.2f%%", s.CPU)
+				if len(s.CPUHist) > 1 {
+					cpu += " " + ui.Sparkline(s.CPUHist, sparkLen, 1)
+				}
 			}
-			mem = humanIEC(r.Stats.MemUsage) + " / " + humanIEC(r.Stats.MemLimit)
+			mem = humanIEC(s.MemUsage) + " / " + humanIEC(s.MemLimit)
+			if len(s.MemHist) > 1 {
+				mem += " " + ui.Sparkline(s.MemHist, sparkLen, 0)
+			}
 		}
 		name := r.Name
 		if name == "" {
@@ -243,7 +289,7 @@ func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, s
 		}
 		out[i] = ui.Row{
 			Key: r.Key(),
-			Cells: []string{name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now),
+			Cells: []string{shortID(r.ID), name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now),
 				r.Ports, r.NetworkMode, cpu, mem},
 			Style: map[int]lipgloss.Style{ccolStatus: style},
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -24,7 +25,12 @@ type (
 	// statsTickMsg asks for the next reading of the running containers.
 	statsTickMsg struct{}
 	// statsMsg is one reading of every running container that answered.
-	statsMsg struct{ Samples map[string]container.Sample }
+	// Asked are the containers read: those without a sample lose their
+	// stats (they stopped).
+	statsMsg struct {
+		Asked   []string
+		Samples map[string]container.Sample
+	}
 	// spinMsg moves the spinner of rows with an action under way.
 	spinMsg struct{}
 	// runDoneMsg says RunContainer returned for the run dialog's fields.
@@ -65,8 +71,11 @@ type containersView struct {
 
 	stats        map[string]ctrStats
 	samples      map[string]container.Sample // the last reading, for CPU %
+	hist         map[string]*statsHist       // recent readings, for the sparklines
 	polling      bool                        // a reading is under way
 	statsWaiting bool                        // a statsTickMsg is on its way
+	onScreen     bool                        // the app draws the pane: stats are read
+	lastKey      time.Time                   // of the last key: the sampler slows down when idle
 }
 
 func newContainersView(e *env) *containersView {
@@ -74,6 +83,7 @@ func newContainersView(e *env) *containersView {
 		busy:    map[string]busyAction{},
 		stats:   map[string]ctrStats{},
 		samples: map[string]container.Sample{},
+		hist:    map[string]*statsHist{},
 	}
 	v.listPane = newListPane(e, listSpec[containerRow]{
 		title:       "Containers",
@@ -309,9 +319,12 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 		return v.pollStats()
 	case statsMsg:
 		v.polling = false
-		v.takeStats(msg.Samples)
-		v.apply()
+		if v.takeStats(msg.Asked, msg.Samples) {
+			v.apply()
+		}
 		return v.scheduleStats()
+	case tea.KeyPressMsg:
+		v.lastKey = v.env.now()
 	case spinMsg:
 		v.spinning = false
 		if len(v.busy) == 0 {

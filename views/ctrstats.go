@@ -1,27 +1,56 @@
 package views
 
 import (
+	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine/container"
+	"berth/ui"
 )
 
-// pollStats reads the stats of every running container in a command,
-// unless a reading is under way.
+// One sampler reads the stats of every row: a tick every statsEvery (less
+// often once the user has left the keys alone for idleAfter) reads, in one
+// command, the running containers whose rows are on screen — the table's
+// visible window, while the pane is shown and no sub-view covers it — and
+// no other.
+const (
+	idleAfter  = time.Minute
+	idleFactor = 3 // idle, the sampler ticks this many times less often
+)
+
+// onScreener is a pane that wants to know whether it is drawn (the app
+// tells it at every layout).
+type onScreener interface{ SetOnScreen(on bool) }
+
+// SetOnScreen tells the pane whether the app draws it now (the active
+// pane, not covered by the pulls panel): only then are stats read.
+func (v *containersView) SetOnScreen(on bool) { v.onScreen = on }
+
+// sampleIDs are the running containers whose rows are on screen.
+func (v *containersView) sampleIDs() []string {
+	if !v.onScreen || v.sub != nil {
+		return nil
+	}
+	from, to := v.table.Window()
+	var ids []string
+	for _, r := range v.shown[from:min(to, len(v.shown))] {
+		if r.State.Status.Active() {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// pollStats reads the stats of the running containers on screen in a
+// command, unless a reading is under way.
 func (v *containersView) pollStats() tea.Cmd {
 	if v.polling {
 		return nil
 	}
-	var ids []string
-	for _, c := range v.all {
-		if c.State.Status.Active() {
-			ids = append(ids, c.ID)
-		}
-	}
+	ids := v.sampleIDs()
 	if len(ids) == 0 {
-		v.takeStats(nil)
 		return v.scheduleStats()
 	}
 	v.polling = true
@@ -48,32 +77,92 @@ func (v *containersView) pollStats() tea.Cmd {
 				out[r.id] = r.s
 			}
 		}
-		return statsMsg{Samples: out}
+		return statsMsg{Asked: ids, Samples: out}
 	}
 }
 
-// scheduleStats asks for the next reading in statsEvery, once.
+// scheduleStats asks for the next reading, once: in statsEvery, or
+// idleFactor times that when no key came for idleAfter.
 func (v *containersView) scheduleStats() tea.Cmd {
 	if v.statsWaiting || v.env.statsEvery <= 0 {
 		return nil
 	}
 	v.statsWaiting = true
-	return tea.Tick(v.env.statsEvery, func(time.Time) tea.Msg { return statsTickMsg{} })
+	every := v.env.statsEvery
+	if now := v.env.now(); !v.lastKey.IsZero() && now.Sub(v.lastKey) > idleAfter {
+		every *= idleFactor
+	}
+	return tea.Tick(every, func(time.Time) tea.Msg { return statsTickMsg{} })
 }
 
 // takeStats turns a reading into what the table shows: CPU % between this
-// reading and the last one of the same container.
-func (v *containersView) takeStats(samples map[string]container.Sample) {
-	stats := make(map[string]ctrStats, len(samples))
+// reading and the last one of the same container, and the recent values
+// for the sparklines. Containers not read this time (off screen) keep what
+// they showed; those no longer running lose it. It reports whether
+// anything the table shows changed.
+func (v *containersView) takeStats(asked []string, samples map[string]container.Sample) bool {
+	changed := false
+	for _, id := range asked {
+		if _, ok := samples[id]; !ok {
+			changed = changed || v.forget(id)
+		}
+	}
 	for id, cur := range samples {
 		s := ctrStats{MemUsage: cur.MemUsage, MemLimit: cur.MemLimit}
 		if prev, ok := v.samples[id]; ok && cur.Time.After(prev.Time) {
 			s.CPU, s.HasCPU = container.CPUPercent(prev, cur), true
 		}
-		stats[id] = s
+		h := v.hist[id]
+		if h == nil {
+			h = &statsHist{cpu: ui.NewSeries(sparkLen), mem: ui.NewSeries(sparkLen)}
+			v.hist[id] = h
+		}
+		if s.HasCPU {
+			h.cpu.Add(s.CPU)
+		}
+		h.mem.Add(float64(s.MemUsage))
+		s.CPUHist, s.MemHist = h.cpu.Values(), h.mem.Values()
+		if old, ok := v.stats[id]; !ok || old.shown() != s.shown() {
+			changed = true
+		}
+		v.stats[id] = s
+		v.samples[id] = cur
 	}
-	v.stats, v.samples = stats, samples
-	if v.samples == nil {
-		v.samples = map[string]container.Sample{}
+	// Forget containers that are gone or stopped.
+	alive := make(map[string]bool, len(v.all))
+	for _, r := range v.all {
+		if r.State.Status.Active() {
+			alive[r.ID] = true
+		}
 	}
+	for id := range v.samples {
+		if !alive[id] {
+			changed = v.forget(id) || changed
+		}
+	}
+	return changed
+}
+
+// forget drops what the pane knows of id's stats; it reports whether the
+// table showed any.
+func (v *containersView) forget(id string) bool {
+	_, had := v.stats[id]
+	delete(v.samples, id)
+	delete(v.stats, id)
+	delete(v.hist, id)
+	return had
+}
+
+// statsHist is a container's recent readings.
+type statsHist struct{ cpu, mem ui.Series }
+
+// shown is what the table writes of s: the figures as rounded, and the
+// sparklines.
+func (s ctrStats) shown() [4]string {
+	cpu := ""
+	if s.HasCPU {
+		cpu = strconv.FormatFloat(s.CPU, 'f', 2, 64)
+	}
+	return [4]string{cpu, humanIEC(s.MemUsage) + humanIEC(s.MemLimit),
+		ui.Sparkline(s.CPUHist, sparkLen, 1), ui.Sparkline(s.MemHist, sparkLen, 0)}
 }

@@ -185,3 +185,34 @@ func plural(n int, word string) string {
 	}
 	return strconv.Itoa(n) + " " + word + "s"
 }
+
+// cutImageRef shortens an image reference to w cells, keeping what tells
+// images apart: the registry goes first ("…/team/app:1.2"), then the path
+// from its start ("…/app:1.2"), then the end of the name ("ap…:1.2"); the
+// tag (or digest) is cut only when nothing else is left.
+func cutImageRef(ref string, w int) string {
+	if ui.Width(ref) <= w {
+		return ref
+	}
+	name, tag := ref, ""
+	if i := strings.LastIndex(ref, "@"); i > 0 {
+		name, tag = ref[:i], ref[i:]
+	} else if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		name, tag = ref[:i], ref[i:]
+	}
+	parts := strings.Split(name, "/")
+	// Drop path elements from the start, the registry first, while the
+	// rest does not fit; the last element stays.
+	for len(parts) > 1 {
+		parts = parts[1:]
+		s := ui.Ellipsis + "/" + strings.Join(parts, "/") + tag
+		if ui.Width(s) <= w {
+			return s
+		}
+	}
+	last := parts[0]
+	if room := w - ui.Width(tag); room >= 2 {
+		return ui.Truncate(last, room) + tag
+	}
+	return ui.Truncate(last+tag, w)
+}

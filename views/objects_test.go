@@ -40,7 +40,7 @@ func newObjectsHarness(t *testing.T, key string, w, h int) (*harness, *fakeEngin
 	t.Helper()
 	eng := objectsEngine()
 	hs := newHarness(t, eng, w, h)
-	hs.waitScreen("web", "12.34MiB / 64MiB")
+	hs.waitScreen("web", "12.34MiB")
 	hs.keys(key)
 	return hs, eng
 }
@@ -177,7 +177,7 @@ func TestVolumesList(t *testing.T) {
 		{"VOLUME", "NAME↑", "DRIVER", "MOUNTPOINT", "SIZE", "CONTAINERS"},
 		{"data", "local", "/var/lib/berth/volumes/data/_data", "123MB", "db"},
 		{"scratch", "local", "/var/lib/berth/volumes/scratch/_data", "0B", "—"},
-		{"7f7f7f7f7f7f", "local", "…7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f/_data", "4.1kB", "worker"},
+		{"7f7f7f7f7f7f", "local", "…mes/7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f/_data", "4.1kB", "worker"},
 	}
 	lines := strings.Split(h.screen(), "\n")
 	for i, w := range want {
