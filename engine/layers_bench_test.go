@@ -1,12 +1,18 @@
 package engine_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"berth/engine"
 	"berth/engine/image"
@@ -23,13 +29,53 @@ import (
 //   - blobs: the other source, for comparison: every layer blob
 //     decompressed and its tar headers read (ReadTar), then the analysis.
 func BenchmarkImageLayers(b *testing.B) {
+	benchmarkImageLayers(b, testimage.Big(b, 5, 40_000_000))
+}
+
+// BenchmarkImageLayersManyFiles is the same on an image of as many bytes
+// in many files: busybox plus 5 layers of 4,000 files of 10 kB random data
+// each, 20,400 entries; each layer deletes 100 files of the one below.
+func BenchmarkImageLayersManyFiles(b *testing.B) {
+	ls := []v1.Layer{testimage.Layer(b, testimage.BusyboxLayer(b))}
+	for i := range 5 {
+		ls = append(ls, testimage.Layer(b, manyFilesTar(i, 4000, 10_000)))
+	}
+	benchmarkImageLayers(b, testimage.Image(b, testimage.BusyboxConfig, ls...))
+}
+
+// manyFilesTar is layer i: n files of size random bytes in dir i/, and
+// whiteouts of the first 100 files of layer i-1.
+func manyFilesTar(i, n int, size int64) []byte {
+	rng := rand.New(rand.NewChaCha8([32]byte{byte(i), 'm', 'a', 'n', 'y'}))
+	data := make([]byte, size)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%d/", i), Typeflag: tar.TypeDir, Mode: 0o755, ModTime: testimage.Epoch})
+	for f := range n {
+		for k := range data {
+			data[k] = byte(rng.Uint32())
+		}
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%d/f%05d", i, f), Typeflag: tar.TypeReg, Mode: 0o644, Size: size, ModTime: testimage.Epoch})
+		tw.Write(data)
+	}
+	if i > 0 {
+		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%d/", i-1), Typeflag: tar.TypeDir, Mode: 0o755, ModTime: testimage.Epoch})
+		for f := range 100 {
+			tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%d/.wh.f%05d", i-1, f), Typeflag: tar.TypeReg, ModTime: testimage.Epoch})
+		}
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+func benchmarkImageLayers(b *testing.B, img v1.Image) {
 	if os.Geteuid() != 0 {
 		b.Fatal("needs root: engine.New refuses to run without it (CI runs as root)")
 	}
 	ctx := context.Background()
 	root, run := b.TempDir(), filepath.Join(b.TempDir(), "run")
 	reg := testimage.NewRegistry(b)
-	testimage.Push(b, reg.Host, "big:latest", testimage.Big(b, 5, 40_000_000))
+	testimage.Push(b, reg.Host, "big:latest", img)
 	eng, err := engine.New(ctx, root, engine.WithRunRoot(run))
 	if err != nil {
 		b.Fatal(err)

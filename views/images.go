@@ -68,7 +68,7 @@ func newImagesView(e *env) *imagesView {
 					return eng.InspectImage(ctx, r.Ref())
 				})
 			}},
-		&binding[imageRow]{Binding: ui.Bind("L", "layers: files, wasted space", "L"), onRow: true,
+		&binding[imageRow]{Binding: ui.Bind("L", "layers: files, wasted space", "L").WithID("layers"), onRow: true,
 			do: func(r imageRow) tea.Cmd { return v.openLayers(r) }},
 		p.filterHint(4),
 		p.sortBinding(5),

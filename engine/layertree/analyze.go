@@ -29,14 +29,14 @@ type Waste struct {
 	Size  int64  // bytes of all its copies
 }
 
-// Analyze analyses layers (one list of entries each, bottom first). It
-// sorts each list in place and keeps them, for Image.
+// Analyze analyses layers (one list of entries each, bottom first, in any
+// order within a layer: a directory named after what is in it, as a tar
+// may, takes its place). It keeps the lists, for Image.
 func Analyze(layers [][]Entry) *Analysis {
 	a := &Analysis{entries: layers, Layers: make([]*Node, len(layers))}
 	s := &stack{root: &Node{Kind: KindDir}}
 	eff := efficiency{}
 	for i, es := range layers {
-		sortEntries(es)
 		changes := &Node{Kind: KindDir}
 		s.apply(es, changes, false, eff)
 		changes.freeze()
@@ -137,7 +137,7 @@ type layerPass struct {
 	opaqueP []string       // and their paths
 }
 
-// apply stacks one layer's sorted entries.
+// apply stacks one layer's entries.
 func (s *stack) apply(es []Entry, changes *Node, last bool, eff efficiency) {
 	lp := &layerPass{s: s, changes: changes, last: last, eff: eff, fresh: map[*Node]Mark{}}
 	for _, e := range es {

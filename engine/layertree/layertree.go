@@ -224,26 +224,3 @@ func files(prefix string, n *Node, fn func(path string, size int64)) {
 		files(prefix+"/"+name, c, fn)
 	}
 }
-
-// sortEntries orders entries so that a directory comes before what is in
-// it: by path, with '/' below every other byte.
-func sortEntries(es []Entry) {
-	slices.SortStableFunc(es, func(a, b Entry) int { return comparePaths(a.Path, b.Path) })
-}
-
-func comparePaths(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ca, cb := a[i], b[i]
-		if ca == cb {
-			continue
-		}
-		if ca == '/' {
-			return -1
-		}
-		if cb == '/' {
-			return 1
-		}
-		return int(ca) - int(cb)
-	}
-	return len(a) - len(b)
-}

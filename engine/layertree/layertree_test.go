@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,4 +247,36 @@ func TestReadTar(t *testing.T) {
 	if e := got["bin/old"]; e.Kind != layertree.KindWhiteout {
 		t.Errorf("bin/old: %+v", e)
 	}
+}
+
+// The order of a layer's entries does not matter: children named before
+// their directory (an opaque one, here) give the same trees and figures.
+func TestAnyOrder(t *testing.T) {
+	want := layertree.Analyze(fromTars(t))
+	layers := fromTars(t)
+	for _, es := range layers {
+		slices.Reverse(es)
+	}
+	got := layertree.Analyze(layers)
+	if got.Wasted != want.Wasted || got.Efficiency != want.Efficiency {
+		t.Errorf("reversed: wasted %d, efficiency %v; in order: %d, %v", got.Wasted, got.Efficiency, want.Wasted, want.Efficiency)
+	}
+	for i := range want.Layers {
+		if g, w := dump(got.Layers[i]), dump(want.Layers[i]); g != w {
+			t.Errorf("layer %d reversed:\n%s\nin order:\n%s", i, g, w)
+		}
+		if g, w := dump(got.Image(i)), dump(want.Image(i)); g != w {
+			t.Errorf("image at %d reversed:\n%s\nin order:\n%s", i, g, w)
+		}
+	}
+}
+
+// dump is a tree as lines: path, kind, mark, size, opaque.
+func dump(root *layertree.Node) string {
+	var b strings.Builder
+	root.Walk(func(p string, n *layertree.Node) bool {
+		fmt.Fprintf(&b, "%s %v %v %d %v\n", p, n.Kind, n.Mark, n.Size, n.Opaque)
+		return true
+	})
+	return b.String()
 }
