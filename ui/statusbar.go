@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -109,3 +110,53 @@ func oneLine(s string) string {
 	s = strings.ReplaceAll(s, "\r", "")
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
+
+// How long a status message stays: information and success go soon; an
+// error stays longer, or until the next key.
+const (
+	StatusInfoFor  = 5 * time.Second
+	StatusErrorFor = 20 * time.Second
+)
+
+// StatusExpiredMsg ends the message Seq of a StatusLine, if it still shows.
+type StatusExpiredMsg struct{ Seq int }
+
+// StatusLine is the status bar's message and its lifetime: Set shows a
+// message and returns the command that ends it; a newer message, or a key
+// after an error, ends it sooner.
+type StatusLine struct {
+	msg StatusMsg
+	seq int
+}
+
+// Set shows m and returns the tick that expires it.
+func (l *StatusLine) Set(m StatusMsg) tea.Cmd {
+	l.seq++
+	l.msg = m
+	if m.Text == "" {
+		return nil
+	}
+	d := StatusInfoFor
+	if m.Level == LevelError {
+		d = StatusErrorFor
+	}
+	seq := l.seq
+	return tea.Tick(d, func(time.Time) tea.Msg { return StatusExpiredMsg{Seq: seq} })
+}
+
+// Expire ends the message m names, unless a newer one replaced it.
+func (l *StatusLine) Expire(m StatusExpiredMsg) {
+	if m.Seq == l.seq {
+		l.msg = StatusMsg{}
+	}
+}
+
+// KeyPressed ends an error message: the user has read it.
+func (l *StatusLine) KeyPressed() {
+	if l.msg.Level == LevelError {
+		l.msg = StatusMsg{}
+	}
+}
+
+// Message is what shows now; its Text is "" when nothing does.
+func (l *StatusLine) Message() StatusMsg { return l.msg }

@@ -66,7 +66,7 @@ type App struct {
 	// helpCommands: the help was opened by :help, commands first.
 	helpCommands bool
 	dialog       ui.Dialog // the app's own: quitting with pulls running
-	status       ui.StatusMsg
+	status       ui.StatusLine
 	system       string // the engine's essentials, for the title bar
 
 	width, height, dockH int
@@ -203,7 +203,9 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case ui.StatusMsg:
-		a.status = msg
+		return a.status.Set(msg)
+	case ui.StatusExpiredMsg:
+		a.status.Expire(msg)
 		return nil
 	case tea.MouseMsg:
 		return a.mouse(msg)
@@ -257,6 +259,7 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
+	a.status.KeyPressed()
 	km := a.env.Keys
 	p := a.panes[a.active]
 	switch {
@@ -429,7 +432,7 @@ func (a *App) View() tea.View {
 	if a.mouseOff {
 		busy = strings.TrimSuffix("mouse off · "+busy, " · ")
 	}
-	bar := ui.StatusBar{Busy: busy, Message: a.status, Keys: keys}
+	bar := ui.StatusBar{Busy: busy, Message: a.status.Message(), Keys: keys}
 	if a.cmdline.Active() {
 		parts = append(parts, a.cmdline.View(st, w))
 	} else {

@@ -114,7 +114,11 @@ func (v *containersView) actionDone(msg ctrActionDoneMsg) tea.Cmd {
 	v.apply()
 	status := ui.Status(ui.LevelSuccess, msg.Action.done()+" "+msg.Name)
 	if msg.Err != nil {
-		status = ui.ErrorStatus(msg.Err)
+		a := actAdvice()
+		if msg.Action == actRemove {
+			a = removeAdvice()
+		}
+		status = errStatus(msg.Err, a)
 	}
 	return tea.Batch(status, v.refresh())
 }

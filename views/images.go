@@ -134,7 +134,11 @@ func (v *imagesView) confirmRemove(row imageRow, force bool) ui.Dialog {
 // and says what happened.
 func (v *imagesView) removed(msg imageRemovedMsg) tea.Cmd {
 	if msg.Err != nil {
-		return tea.Batch(ui.ErrorStatus(msg.Err), v.refresh())
+		a := removeAdvice()
+		if msg.Force {
+			a.conflict = ""
+		}
+		return tea.Batch(errStatus(msg.Err, a), v.refresh())
 	}
 	var keep []imageRow
 	for _, r := range v.all {

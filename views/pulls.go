@@ -268,7 +268,9 @@ func (ps *pullsView) docked() []*pull {
 	var out []*pull
 	now := ps.env.now()
 	for _, p := range ps.pulls {
-		if !p.done || now.Sub(p.finished) < dockLinger {
+		// A cancelled pull leaves at once: its last progress must not
+		// look live.
+		if !p.done || now.Sub(p.finished) < dockLinger && !errors.Is(p.err, context.Canceled) {
 			out = append(out, p)
 		}
 	}
