@@ -126,27 +126,39 @@ func (v *layersTab) Capturing() bool { return v.filter.Typing() }
 func (v *layersTab) SetSize(w, h int) {
 	v.width, v.height = w, h
 	lw, rw, ch := v.columns()
-	lh, _ := v.leftHeights()
+	lh, _, _ := v.leftParts()
 	v.list.SetSize(max(lw-2, 0), max(lh-2, 0))
 	v.tree.SetSize(max(rw-2, 0), max(ch-2-v.filter.Lines(), 0))
 }
 
-// leftHeights share the left column: the layers as high as they need,
-// the wasted paths below them when at least 4 fit.
-func (v *layersTab) leftHeights() (layers, waste int) {
-	_, _, h := v.columns()
-	if v.a == nil || len(v.a.Waste) == 0 {
-		return h, 0
+// leftParts share the left column: the layers as high as they need,
+// below them the selected layer's details, then the wasted paths when at
+// least 3 fit; the layers take what is left over.
+func (v *layersTab) leftParts() (layers, info, waste int) {
+	lw, _, h := v.columns()
+	if v.a == nil || len(v.a.Layers) == 0 {
+		return h, 0, 0
 	}
-	need := len(v.a.Layers) + 3 // the header and the frame
-	if h-need < 6 {
-		return h, 0
+	layers = min(len(v.a.Layers)+3, h) // the header and the frame
+	avail := h - layers
+	if avail < 5 {
+		return h, 0, 0
 	}
-	return need, h - need
+	keep := 0 // for the wasted paths
+	if len(v.a.Waste) > 0 && avail >= 10 {
+		keep = 5
+	}
+	info = min(len(layerInfoLines(v.a.Layers[v.layer()], lw-2))+2, avail-keep)
+	if avail -= info; keep > 0 {
+		waste = avail
+	} else {
+		layers += avail
+	}
+	return layers, info, waste
 }
 
-// columns are the widths of the two frames and their height: the layer
-// list takes two fifths, at least 26 and at most 70 columns.
+// columns are the widths of the two columns and their height: the left
+// one takes two fifths, at least 26 and at most 70 cells.
 func (v *layersTab) columns() (lw, rw, h int) {
 	lw = min(max(v.width*2/5, 26), 70, v.width/2)
 	return lw, v.width - lw, max(v.height-1, 0)
@@ -200,6 +212,7 @@ func (v *layersTab) current() *layertree.Node {
 // showLayer shows the selected layer, building its image tree in a
 // command if that is what is shown and it is not built yet.
 func (v *layersTab) showLayer() tea.Cmd {
+	v.SetSize(v.width, v.height) // the layer's details may take more lines or fewer
 	v.refreshTree()
 	if v.a == nil || !v.imageMode || len(v.a.Layers) == 0 {
 		return nil
@@ -347,8 +360,12 @@ func (v *layersTab) View() string {
 		return ui.Frame(st, "Layers "+v.ref, "", true, st.Table.Empty.Render(body), v.width, v.height)
 	}
 	lw, rw, h := v.columns()
-	lh, wh := v.leftHeights()
+	lh, ih, wh := v.leftParts()
 	left := ui.Frame(st, "Layers ("+strconv.Itoa(len(v.a.Layers))+")", "", !v.focusTree, v.list.View(), lw, lh)
+	if ih > 0 {
+		info := strings.Join(layerInfoLines(v.a.Layers[v.layer()], lw-2), "\n")
+		left += "\n" + ui.Frame(st, "Layer "+strconv.Itoa(v.layer()+1), "", false, st.Text.Render(info), lw, ih)
+	}
 	if wh > 0 {
 		left += "\n" + ui.Frame(st, "Wasted space ("+strconv.Itoa(len(v.a.Waste))+")", "", false, wasteView(st, v.a.Waste, lw-2, wh-2), lw, wh)
 	}

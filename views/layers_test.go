@@ -84,11 +84,14 @@ func sampleLayers() *image.LayerAnalysis {
 		},
 	}
 	return image.NewLayerAnalysis("sha256:"+strings.Repeat("a1", 32), []image.LayerDetail{
-		{Index: 0, Size: 1_000_180, Command: "/bin/sh -c #(nop) ADD file:4f1d2 in / "},
-		{Index: 1, Size: 3_250_150, Command: "/bin/sh -c apk add curl && echo bob >> /etc/passwd"},
-		{Index: 2, Size: 5, Command: "/bin/sh -c rm -f /tmp/cache.tar && echo hi > /etc/motd"},
+		{Index: 0, Size: 1_000_180, Command: "/bin/sh -c #(nop) ADD file:4f1d2 in / ", DiffID: digestOf("d0"), Digest: digestOf("b0")},
+		{Index: 1, Size: 3_250_150, Command: "/bin/sh -c apk add curl && echo bob >> /etc/passwd", DiffID: digestOf("d1"), Digest: digestOf("b1")},
+		{Index: 2, Size: 5, Command: "/bin/sh -c rm -f /tmp/cache.tar && echo hi > /etc/motd", DiffID: digestOf("d2"), Digest: digestOf("b2")},
 	}, entries)
 }
+
+// digestOf is a made-up digest: hex repeated.
+func digestOf(hex string) string { return "sha256:" + strings.Repeat(hex, 64/len(hex)) }
 
 // newLayersHarness is a harness on the Images pane of an engine that can
 // analyse layers.
@@ -168,13 +171,17 @@ func TestLayersBrowser(t *testing.T) {
 			t.Errorf("no layer %q:\n%s", want, h.screen())
 		}
 	}
+	// The selected layer's details: its digest and whole command.
+	if !strings.Contains(h.screen(), "DIGEST   sha256:d2d2d2") || !strings.Contains(h.screen(), "COMMAND  /bin/sh -c rm -f") {
+		t.Errorf("no details of layer 3:\n%s", h.screen())
+	}
 	if l := h.fileLine("motd"); !strings.HasPrefix(l, "+ ") {
 		t.Errorf("motd: %q", l)
 	}
 
 	// The layer below: curl added, passwd modified, the cache added.
 	h.keys("k")
-	h.waitScreen("Changes of layer 2")
+	h.waitScreen("Changes of layer 2", "Layer 2", "DIGEST   sha256:d1d1d1")
 	for name, mark := range map[string]string{"curl": "+", "passwd": "~", "cache.tar": "+"} {
 		if l := h.fileLine(name); !strings.HasPrefix(l, mark+" ") {
 			t.Errorf("layer 2: %s is %q, want mark %s", name, l, mark)

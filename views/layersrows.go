@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine/image"
 	"berth/engine/layertree"
@@ -273,4 +274,25 @@ func wasteView(st *themes.Styles, ws []layertree.Waste, w, h int) string {
 		lines = append(lines, st.Text.Render(left+ui.TruncateStart(x.Path, max(w-ui.Width(left), 1))))
 	}
 	return ui.Block(strings.Join(lines, "\n"), w, h)
+}
+
+// layerInfoLines are the details of layer l, w wide: its digest (the
+// uncompressed layer's, as dive shows it), its blob's, its size, and the
+// whole command that made it, wrapped.
+func layerInfoLines(l image.LayerDetail, w int) []string {
+	const indent = "          "
+	field := func(name, v string) string { return ui.Truncate(" "+ui.PadRight(name, len(indent)-1)+v, w) }
+	lines := []string{field("DIGEST", l.DiffID), field("BLOB", l.Digest), field("SIZE", humanSize(l.Size))}
+	cmd := oneLine(l.Command)
+	if cmd == "" {
+		cmd = "(no history)"
+	}
+	for i, part := range strings.Split(ansi.Wrap(cmd, max(w-len(indent), 8), " "), "\n") {
+		if i == 0 {
+			lines = append(lines, field("COMMAND", part))
+		} else {
+			lines = append(lines, ui.Truncate(indent+part, w))
+		}
+	}
+	return lines
 }
