@@ -50,6 +50,7 @@ type eventsView struct {
 	typ    int // index in eventTypes
 	all    []events.Event
 	shown  []events.Event
+	rows   []ui.Row // shown, drawn
 	follow bool // the cursor stays on the newest event
 	binds  []*ui.Binding
 	keys   eventsKeys
@@ -89,40 +90,66 @@ func typeLabel(t events.Type) string {
 }
 
 // add takes in a burst of events, dropping the oldest past the history.
+// Only the new events are filtered and drawn: a burst into a full pane
+// costs as much as the burst.
 func (v *eventsView) add(evs []events.Event) {
 	v.all = append(v.all, evs...)
 	if n := len(v.all) - eventsHistory; n > 0 {
+		last := v.all[n-1].ID
 		v.all = slices.Delete(v.all, 0, n)
+		k := 0
+		for k < len(v.shown) && v.shown[k].ID <= last {
+			k++
+		}
+		v.shown = slices.Delete(v.shown, 0, k)
+		v.rows = slices.Delete(v.rows, 0, k)
 	}
-	v.apply()
+	for _, ev := range evs {
+		if v.matches(ev) {
+			v.shown = append(v.shown, ev)
+			v.rows = append(v.rows, v.row(ev))
+		}
+	}
+	v.show()
 }
 
-// apply filters the events into the table; while following, the cursor
-// goes to the newest.
+// apply filters and draws every event again: the type, the filter or the
+// theme changed.
 func (v *eventsView) apply() {
-	want := eventTypes[v.typ]
-	q := strings.ToLower(v.filter.Value())
-	v.shown = v.shown[:0]
+	v.shown, v.rows = v.shown[:0], v.rows[:0]
 	for _, ev := range v.all {
-		if want != "" && ev.Type != want {
-			continue
-		}
-		if q != "" && !strings.Contains(strings.ToLower(eventText(ev)), q) {
-			continue
-		}
-		v.shown = append(v.shown, ev)
-	}
-	rows := make([]ui.Row, len(v.shown))
-	st := v.env.Styles
-	for i, ev := range v.shown {
-		rows[i] = ui.Row{Key: itoa(int(ev.ID)), Cells: eventCells(ev, v.env.now().Location())}
-		if s, ok := eventActionStyle(st, ev); ok {
-			rows[i].Style = map[int]lipgloss.Style{ecolAction: s}
+		if v.matches(ev) {
+			v.shown = append(v.shown, ev)
+			v.rows = append(v.rows, v.row(ev))
 		}
 	}
-	v.table.SetRows(rows)
+	v.show()
+}
+
+// matches reports whether ev passes the type and the filter.
+func (v *eventsView) matches(ev events.Event) bool {
+	if want := eventTypes[v.typ]; want != "" && ev.Type != want {
+		return false
+	}
+	q := strings.ToLower(v.filter.Value())
+	return q == "" || strings.Contains(strings.ToLower(eventText(ev)), q)
+}
+
+// row draws one event.
+func (v *eventsView) row(ev events.Event) ui.Row {
+	r := ui.Row{Key: itoa(int(ev.ID)), Cells: eventCells(ev, v.env.now().Location())}
+	if s, ok := eventActionStyle(v.env.Styles, ev); ok {
+		r.Style = map[int]lipgloss.Style{ecolAction: s}
+	}
+	return r
+}
+
+// show hands the rows to the table; while following, the cursor goes to
+// the newest.
+func (v *eventsView) show() {
+	v.table.SetRows(v.rows)
 	if v.follow {
-		v.table.SetCursor(len(rows) - 1)
+		v.table.SetCursor(len(v.rows) - 1)
 	}
 	if len(v.all) > 0 {
 		v.table.SetEmptyText("No " + v.typeName() + " event matches. t changes the type, esc clears the filter.")
@@ -184,8 +211,6 @@ func (v *eventsView) Update(msg tea.Msg) tea.Cmd {
 		if v.filter.Typing() {
 			return v.nav().edit(msg)
 		}
-	case clockMsg:
-		v.apply()
 	}
 	return nil
 }

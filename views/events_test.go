@@ -127,3 +127,31 @@ func TestGoldenEvents(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEventsBurst is a burst of 10 events arriving in a full pane
+// (5,000 kept) at 200x60, then the frame drawn: what each burst costs the
+// TUI. BenchmarkEventsFrame is the frame alone.
+func BenchmarkEventsBurst(b *testing.B) { benchEvents(b, true) }
+func BenchmarkEventsFrame(b *testing.B) { benchEvents(b, false) }
+
+func benchEvents(b *testing.B, burst bool) {
+	e := newEventsView(&env{Common: ui.NewCommon(themes.Dark()), ctx: context.Background(), now: func() time.Time { return testNow }})
+	e.SetSize(200, 58)
+	var evs []events.Event
+	for i := range eventsHistory + 10 {
+		evs = append(evs, events.Event{ID: int64(i + 1), Time: testNow, Type: events.TypeContainer, Action: "start",
+			Actor: hexID("a1"), Attributes: map[string]string{"name": "web", "image": "busybox"}})
+	}
+	e.add(evs[:eventsHistory])
+	next := evs[eventsHistory:]
+	b.ResetTimer()
+	for range b.N {
+		if burst {
+			for i := range next {
+				next[i].ID += 10
+			}
+			e.add(next)
+		}
+		_ = e.View()
+	}
+}

@@ -54,7 +54,17 @@ func (a *App) keyTables(o ui.KeyOverrides) (app map[string]*ui.Binding, panes []
 			panes = append(panes, t.overrideKeys(o))
 		}
 	}
-	return app, panes
+	return app, append(panes, a.pulls.overrideKeys(o))
+}
+
+// overrideKeys rebinds the pulls panel's keys ("pulls.cancel-pull").
+func (ps *pullsView) overrideKeys(o ui.KeyOverrides) map[string]*ui.Binding {
+	out := map[string]*ui.Binding{}
+	for _, b := range []*ui.Binding{&ps.keys.Cancel, &ps.keys.Clear, &ps.keys.Close} {
+		o.Apply("pulls", b)
+		out["pulls."+b.Action()] = b
+	}
+	return out
 }
 
 // applyKeys applies the config file's [keys] and returns the first
