@@ -137,3 +137,54 @@ func TestConfiguredApp(t *testing.T) {
 		t.Errorf("bad --theme: %v", err)
 	}
 }
+
+// TestActionNames: every binding of a table has a name of its own (an
+// override must not rebind two keys), and the names README.md gives exist.
+func TestActionNames(t *testing.T) {
+	h, _ := newContainersHarness(t, 100, 30)
+	app, panes := h.app.keyTables(ui.KeyOverrides{})
+	all := map[string]bool{}
+	for _, table := range append(panes, app) {
+		for n := range table {
+			all[n] = true
+		}
+	}
+	// Names are unique within a table: count the bindings.
+	count := len(h.app.env.Keys.Bindings()) + 1 // and the pulls key
+	for _, p := range h.app.panes {
+		switch v := p.(type) {
+		case *containersView:
+			count += nonNav(v.binds)
+		case *imagesView:
+			count += nonNav(v.binds)
+		case *networksView:
+			count += nonNav(v.binds)
+		case *volumesView:
+			count += nonNav(v.binds)
+		case *eventsView:
+			count += 2
+		}
+	}
+	count += 3 // the pulls panel
+	if len(all) != count {
+		t.Errorf("%d action names for %d bindings: two share a name", len(all), count)
+	}
+	for _, n := range []string{"containers.attach", "containers.logs", "containers.inspect", "containers.start",
+		"containers.stop", "containers.restart", "containers.kill", "containers.pause", "containers.remove",
+		"containers.force-remove", "containers.run", "images.pull", "events.type", "events.follow",
+		"app.help", "app.command", "app.copy", "app.mouse", "app.next-pane", "app.up", "app.session-focus", "app.quit"} {
+		if !all[n] {
+			t.Errorf("no action %s", n)
+		}
+	}
+}
+
+func nonNav[R any](bs []*binding[R]) int {
+	n := 0
+	for _, b := range bs {
+		if !b.nav {
+			n++
+		}
+	}
+	return n
+}
