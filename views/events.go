@@ -51,7 +51,7 @@ type eventsView struct {
 	all    []events.Event
 	shown  []events.Event
 	rows   []ui.Row // shown, drawn
-	follow bool // the cursor stays on the newest event
+	follow bool     // the cursor stays on the newest event
 	binds  []*ui.Binding
 	keys   eventsKeys
 
