@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // shellsWith lists the processes whose command line holds marker: what the
@@ -150,6 +152,50 @@ func TestTUIShellPaneRunsVi(t *testing.T) {
 	if got := strings.TrimSpace(b.ok("exec", "editor", "cat", "/tmp/note")); got != "hello from vi" {
 		t.Errorf("the file vi saved holds %q", got)
 	}
+	tm.keys("C-]", "q")
+	tm.waitFor(5*time.Second, "Quit berth")
+	tm.keys("y")
+	eventually(t, 10*time.Second, "berth to quit", func() bool { return !tm.alive() })
+}
+
+// Text selected in a pane reaches the outer terminal's clipboard (OSC 52;
+// tmux with set-clipboard on makes a paste buffer of it): with the keys of
+// copy mode, and with a mouse drag.
+func TestTUIShellPaneCopiesText(t *testing.T) {
+	b, bb := withBusybox(t)
+	b.ok("run", "-d", "--name", "clip", bb, "sleep", "300")
+	tm := startTUI(t, b, 120, 32)
+	tm.run("set-option", "-s", "set-clipboard", "on")
+	tm.waitFor(10*time.Second, "Containers (1)", "clip")
+	tm.keys("e")
+	tm.waitFor(10*time.Second, "shell clip", "/ #")
+	tm.text("echo copy-$((6*7))-me")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, "copy-42-me")
+
+	// Copy mode: up to the output line, from its start to its end.
+	tm.keys("C-]", "v", "k", "0", "v", "$", "y")
+	tm.waitFor(5*time.Second, "Copied 10 bytes from shell clip")
+	buffer := func() string {
+		out, _ := exec.Command("tmux", "-L", tm.socket, "show-buffer").Output()
+		return string(out)
+	}
+	eventually(t, 5*time.Second, "the paste buffer to hold copy-42-me", func() bool { return buffer() == "copy-42-me" })
+
+	// A drag over "copy-" of the output line, as the outer terminal reports
+	// it (SGR: press, motion with the button down, release; 1-based).
+	row, col := -1, -1
+	for y, l := range strings.Split(tm.screen(), "\n") {
+		if i := strings.Index(l, "copy-42-me"); i >= 0 && !strings.Contains(l, "echo") {
+			row, col = y, utf8.RuneCountInString(l[:i])
+		}
+	}
+	if row < 0 {
+		t.Fatalf("the output line is not on screen:\n%s", tm.screen())
+	}
+	tm.text(fmt.Sprintf("\x1b[<0;%d;%dM\x1b[<32;%d;%dM\x1b[<0;%d;%dm", col+1, row+1, col+5, row+1, col+5, row+1))
+	tm.waitFor(5*time.Second, "Copied 5 bytes from shell clip")
+	eventually(t, 5*time.Second, "the paste buffer to hold copy-", func() bool { return buffer() == "copy-" })
 	tm.keys("C-]", "q")
 	tm.waitFor(5*time.Second, "Quit berth")
 	tm.keys("y")

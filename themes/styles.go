@@ -95,6 +95,7 @@ type Styles struct {
 		ActiveTab lipgloss.Style
 		UnseenTab lipgloss.Style // output came while another tab was shown
 		EndedTab  lipgloss.Style // the program ended (exit code shown)
+		Selection lipgloss.Style // text selected in a session (copy mode, a drag)
 	}
 
 	// Layers marks the files of the layer browser by what a layer did.
@@ -187,6 +188,7 @@ func New(t Theme) Styles {
 	s.Split.ActiveTab = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
 	s.Split.UnseenTab = fg(t.Accent).Bold(true)
 	s.Split.EndedTab = fg(t.StoppedText).Italic(true)
+	s.Split.Selection = fg(t.SelectedText).Background(t.SelectedBackground)
 
 	s.Progress.Filled = fg(t.ProgressFilled)
 	s.Progress.Empty = fg(t.ProgressEmpty)
@@ -208,6 +210,7 @@ func New(t Theme) Styles {
 		s.TitleBar.ActiveTab = s.TitleBar.ActiveTab.Reverse(true)
 		s.Table.Selected = s.Table.Selected.Reverse(true)
 		s.Split.ActiveTab = s.Split.ActiveTab.Reverse(true)
+		s.Split.Selection = s.Split.Selection.Reverse(true)
 		s.StatusBar.Bar = s.StatusBar.Bar.Reverse(true)
 		s.StatusBar.Info = s.StatusBar.Info.Reverse(true)
 		s.StatusBar.Error = s.StatusBar.Error.Reverse(true)

@@ -83,6 +83,7 @@ type KeyMap struct {
 	Zoom        Binding
 	NextSession Binding
 	PrevSession Binding
+	CopyMode    Binding // select text in the session with keys, and copy it
 
 	// Command opens the : command line; Copy copies the selected object's
 	// ID (or the inspect JSON); Mouse turns mouse capture off and on.
@@ -115,6 +116,7 @@ func DefaultKeyMap() KeyMap {
 		Zoom:        Bind("z", "zoom the session / back", "z").WithID("zoom"),
 		NextSession: Bind("]", "next session", "]").WithID("next-session"),
 		PrevSession: Bind("[", "previous session", "[").WithID("prev-session"),
+		CopyMode:    Bind("v", "copy mode: select text in the session", "v").WithID("copy-mode"),
 
 		Command: Bind(":", "command line", ":").WithShort("command").WithID("command"),
 		Copy:    Bind("y", "copy ID / JSON", "y").WithShort("copy").WithID("copy"),

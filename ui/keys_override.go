@@ -57,7 +57,7 @@ const AppPrefix = "app"
 func (k *KeyMap) Bindings() []*Binding {
 	return []*Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Filter, &k.Back,
 		&k.Help, &k.Quit, &k.ForceQuit, &k.NextPane, &k.PrevPane, &k.GotoPane,
-		&k.Prefix, &k.SplitRight, &k.SplitBelow, &k.Zoom, &k.NextSession, &k.PrevSession,
+		&k.Prefix, &k.SplitRight, &k.SplitBelow, &k.Zoom, &k.NextSession, &k.PrevSession, &k.CopyMode,
 		&k.Command, &k.Copy, &k.Mouse}
 }
 

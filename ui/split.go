@@ -192,7 +192,7 @@ func (s *Split) tabLine(st *themes.Styles, w int) string {
 
 // KeyGroup is the help column of the split's keys.
 func (s *Split) KeyGroup(km *KeyMap) KeyGroup {
-	keys := []Binding{km.Prefix, km.SplitRight, km.SplitBelow, km.Zoom, km.NextSession, km.PrevSession}
+	keys := []Binding{km.Prefix, km.SplitRight, km.SplitBelow, km.Zoom, km.NextSession, km.PrevSession, km.CopyMode}
 	if !s.Open() {
 		for i := range keys {
 			keys[i].SetDisabled("no session open")

@@ -128,9 +128,7 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 		start = engineStarter(se)
 	}
 	a.sessions = newSessions(e, start)
-	if a.sessions.Enabled() {
-		a.sessions.addContainerKeys(a.panes[paneContainers].(*containersView))
-	}
+	a.panes[paneContainers].(*containersView).panes = a.sessions.Enabled()
 	a.events = eng.Events(ctx)
 	a.layout()
 	return a

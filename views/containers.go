@@ -64,6 +64,7 @@ type (
 type containersView struct {
 	*listPane[containerRow]
 	runningOnly bool
+	panes       bool // shells and attachments open in panes (sessions.go)
 
 	busy     map[string]busyAction // by container ID
 	spin     int                   // frame of the spinner
@@ -108,7 +109,7 @@ func newContainersView(e *env) *containersView {
 		noneText: "No containers. Press n to run one.",
 		emptyText: func() string {
 			if v.runningOnly && v.filter.Value() == "" {
-				return fmt.Sprintf("No running containers. Press a to show all %d.", len(v.all))
+				return fmt.Sprintf("No running containers. Press A to show all %d.", len(v.all))
 			}
 			return ""
 		},
@@ -154,7 +155,7 @@ func (v *containersView) bindings() []*binding[containerRow] {
 		return &b{Binding: bind, short: short, onRow: true, do: do,
 			why: func(r containerRow) string { return v.why(k, r) }}
 	}
-	attach := on(keyAttach, ui.Bind("enter", "attach (^P^Q detaches)", "enter").WithShort("attach"), 3, v.attach)
+	attach := on(keyAttach, ui.Bind("enter/a", "attach, ^P^Q detaches", "enter", "a").WithShort("attach"), 3, v.attachKey)
 	attach.explain = func(r containerRow, why string) string {
 		msg := r.Ref() + " is " + why
 		switch r.State.Status {
@@ -202,8 +203,13 @@ func (v *containersView) bindings() []*binding[containerRow] {
 	for _, x := range []*b{sortB, reverse, refresh} {
 		x.group = 1
 	}
+	// e and E share a line, as d and D do.
+	shell := on(keyAttach, ui.Bind("e", "shell in a pane", "e").WithShort("shell"), 3, v.shellKey)
+	shell.helpKey, shell.helpDesc = "e/E", "shell / a command"
+	command := on(keyAttach, ui.Bind("E", "run a command in a pane", "E"), 0, v.commandKey)
+	command.group = noHelp
 	return []*b{
-		attach,
+		attach, shell, command,
 		on(keyLogs, ui.Bind("l", "follow the logs", "l").WithShort("logs"), 2, v.openLogs),
 		on(keyInspect, ui.Bind("i", "inspect", "i"), 0, func(r containerRow) tea.Cmd {
 			id := r.ID
@@ -225,7 +231,8 @@ func (v *containersView) bindings() []*binding[containerRow] {
 			v.dialog = v.runDialog(runFields{Interactive: true}, nil)
 			return nil
 		}),
-		list(ui.Bind("a", "running only / all", "a"), 0, v.toggleAll),
+		list(ui.Bind("A", "running only / all", "A"), 0, v.toggleAll),
+		list(ui.Bind("H", "shell on the host", "H"), 0, v.hostKey),
 		p.filterHint(7),
 		sortB, reverse, refresh,
 	}
@@ -286,7 +293,7 @@ func (v *containersView) toggleAll() tea.Cmd {
 	v.runningOnly = !v.runningOnly
 	v.apply()
 	if v.runningOnly {
-		return ui.Infof("Showing running containers only; a shows all")
+		return ui.Infof("Showing running containers only; A shows all")
 	}
 	return ui.Infof("Showing all containers")
 }

@@ -210,14 +210,14 @@ func TestStatusColouredByMeaning(t *testing.T) {
 
 func TestRunningOnlyToggle(t *testing.T) {
 	h, _ := newContainersHarness(t, 80, 24)
-	h.keys("a")
+	h.keys("A")
 	h.waitScreen("Containers (3/6)", "running only", "Showing running containers only")
 	for _, gone := range []string{"job", "old", "cache"} {
 		if h.rowLine(gone) != "" {
 			t.Errorf("%s shown with running only:\n%s", gone, h.screen())
 		}
 	}
-	h.keys("a")
+	h.keys("A")
 	h.waitScreen("Containers (6)", "job", "Showing all containers")
 }
 
@@ -304,7 +304,7 @@ func TestDisabledActionsSayWhy(t *testing.T) {
 	}
 	h.selectRow("old")
 	h.keys("?")
-	if s := h.screen(); !strings.Contains(s, "stop (not running)") || !strings.Contains(s, "attach (^P^Q detaches) (not running)") {
+	if s := h.screen(); !strings.Contains(s, "stop (not running)") || !strings.Contains(s, "attach, ^P^Q detaches (not running)") {
 		t.Errorf("help should say why:\n%s", s)
 	}
 }
@@ -314,7 +314,7 @@ func TestEmptyContainersList(t *testing.T) {
 	h.waitScreen("No containers. Press n to run one.")
 	h.keys("x")
 	h.waitScreen("x: no container selected")
-	h.keys("a")
+	h.keys("A")
 	h.waitScreen("No containers. Press n to run one.")
 }
 

@@ -34,6 +34,10 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	x, y := m.X, m.Y-1 // below the title bar
+	// A selection in a pane goes on over the lists.
+	if a.sessions.Dragging() {
+		return a.sessions.Mouse(msg, x, y)
+	}
 	lw, lh := a.sessions.ListsSize()
 	if x < lw && y < lh-a.dockH && !a.showPulls && a.panes[a.active].Dialog() == nil {
 		if click {
@@ -44,8 +48,7 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		return nil
 	}
-	a.sessions.Mouse(msg, x, y)
-	return nil
+	return a.sessions.Mouse(msg, x, y)
 }
 
 // tableMouse moves t's cursor for a click at line y of the pane (frame

@@ -188,6 +188,7 @@ func (s *sessionsView) add(msg sessionOpenedMsg) tea.Cmd {
 	cols, rows := s.split.PaneSize()
 	s.nextID++
 	x := &session{spec: msg.Spec, term: newTerminal(s.nextID, msg.Spec.title(), msg.Sess, cols, rows)}
+	x.term.selStyle = s.env.Styles.Split.Selection
 	if msg.Slot >= 0 && msg.Slot < len(s.list) {
 		s.list[msg.Slot] = x
 		s.split.Active = msg.Slot
@@ -218,6 +219,11 @@ func (s *sessionsView) syncTabs() {
 
 // ListKey takes the split's keys while the lists have the focus.
 func (s *sessionsView) ListKey(msg tea.KeyPressMsg) bool {
+	if x := s.active(); x != nil && s.env.Keys.CopyMode.Matches(msg) {
+		x.term.EnterCopyMode()
+		s.split.PaneFocused = true
+		return true
+	}
 	if !s.split.Key(s.env.Keys, msg) {
 		return false
 	}
@@ -235,8 +241,14 @@ func (s *sessionsView) Key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if s.env.Keys.Prefix.Matches(msg) {
+		if x.term.CopyMode() {
+			x.term.CopyKey(tea.KeyPressMsg{Code: tea.KeyEscape})
+		}
 		s.split.PaneFocused = false
 		return nil
+	}
+	if x.term.CopyMode() {
+		return copyCmd(x.spec.title(), x.term.CopyKey(msg))
 	}
 	if ended, _, _ := x.term.Ended(); ended {
 		switch msg.String() {
@@ -297,19 +309,39 @@ func (s *sessionsView) Paste(text string) {
 }
 
 // Mouse handles a mouse event at (x, y) of the area below the title bar:
-// on a session's screen it goes to the program (or scrolls back); it
-// reports whether it was there.
-func (s *sessionsView) Mouse(msg tea.MouseMsg, x, y int) bool {
+// on a session's screen it goes to the program, or scrolls back, or
+// selects text (a drag that left the screen goes on); the text of a
+// selection goes to the clipboard when the button is released.
+func (s *sessionsView) Mouse(msg tea.MouseMsg, x, y int) tea.Cmd {
 	a := s.active()
-	if a == nil || !s.split.Inside(x, y) {
-		return false
+	if a == nil {
+		return nil
+	}
+	_, click := msg.(tea.MouseClickMsg)
+	if !s.split.Inside(x, y) && (click || !a.term.Dragging()) {
+		return nil
 	}
 	ox, oy := s.split.PaneOrigin()
-	if _, click := msg.(tea.MouseClickMsg); click {
+	if click {
 		s.split.PaneFocused = true
 	}
-	a.term.Mouse(msg, x-ox, y-oy)
-	return true
+	return copyCmd(a.spec.title(), a.term.Mouse(msg, x-ox, y-oy))
+}
+
+// Dragging reports whether a mouse selection in the shown session is under
+// way.
+func (s *sessionsView) Dragging() bool {
+	a := s.active()
+	return a != nil && a.term.Dragging()
+}
+
+// copyCmd puts text on the clipboard through the outer terminal (OSC 52)
+// and says so; nil when there is no text.
+func copyCmd(from, text string) tea.Cmd {
+	if text == "" {
+		return nil
+	}
+	return tea.Batch(tea.SetClipboard(text), ui.Status(ui.LevelSuccess, "Copied "+itoa(len(text))+" bytes from "+from+" to the clipboard"))
 }
 
 // View draws the lists (drawn at ListsSize) beside the active session.
@@ -342,6 +374,9 @@ func (s *sessionsView) Cursor() *tea.Cursor {
 func (s *sessionsView) ShortHelp() []ui.Binding {
 	km := s.env.Keys
 	back := km.Prefix.WithShort("lists")
+	if a := s.active(); a != nil && a.term.CopyMode() {
+		return []ui.Binding{ui.Bind("hjkl", "move", "h"), ui.Bind("v", "mark", "v"), ui.Bind("y/enter", "copy", "y", "enter"), ui.Bind("esc", "leave", "esc")}
+	}
 	if a := s.active(); a != nil {
 		if ended, _, _ := a.term.Ended(); ended {
 			return []ui.Binding{back, ui.Bind("r", "start again", "r"), ui.Bind("x/enter", "close", "x", "enter")}
@@ -384,45 +419,54 @@ func (s *sessionsView) closeAllCmd() tea.Cmd {
 	return func() tea.Msg { s.CloseAll(); return sessionsClosedMsg{} }
 }
 
-// addContainerKeys gives the Containers pane its session keys: e opens a
-// shell in the selected running container, E asks for a command first,
-// enter attaches in a pane (instead of handing the terminal over), H opens
-// a shell on the host.
-func (s *sessionsView) addContainerKeys(v *containersView) {
-	p := v.listPane
-	type b = binding[containerRow]
-	running := func(r containerRow) string { return v.why(keyAttach, r) }
-	spec := func(k sessionKind, r containerRow, cmd []string) tea.Cmd {
-		sp := sessionSpec{Kind: k, Ref: r.ID, Name: r.Ref(), Cmd: cmd}
-		return func() tea.Msg { return openSessionMsg{Spec: sp} }
+// openSession is the command that opens a session of kind k on row r (cmd:
+// the command of an exec; nil for a shell).
+func openSession(k sessionKind, r containerRow, cmd []string) tea.Cmd {
+	sp := sessionSpec{Kind: k, Ref: r.ID, Name: r.Ref(), Cmd: cmd}
+	return func() tea.Msg { return openSessionMsg{Spec: sp} }
+}
+
+// Session keys of the Containers pane (in its bindings): e, E, enter and
+// a, H.
+
+// attachKey attaches to r in a pane, or hands the terminal to berth attach
+// when this engine cannot open panes.
+func (v *containersView) attachKey(r containerRow) tea.Cmd {
+	if !v.panes {
+		return v.attach(r)
 	}
-	for _, x := range p.binds {
-		if x.Help().Key == "enter" {
-			x.Binding = ui.Bind("enter", "attach in a pane (^P^Q detaches)", "enter").WithShort("attach")
-			x.do = func(r containerRow) tea.Cmd { return spec(sessAttach, r, nil) }
-		}
+	return openSession(sessAttach, r, nil)
+}
+
+// shellKey opens a shell in r in a pane (bash if it has it, else /bin/sh).
+func (v *containersView) shellKey(r containerRow) tea.Cmd {
+	if !v.panes {
+		return ui.Status(ui.LevelError, "this engine cannot open shells in panes: berth exec -it "+r.Ref()+" sh")
 	}
-	shell := &b{Binding: ui.Bind("e", "shell in a pane", "e").WithShort("shell"), onRow: true, short: 3, why: running,
-		do: func(r containerRow) tea.Cmd { return spec(sessExec, r, nil) }}
-	command := &b{Binding: ui.Bind("E", "run a command in a pane", "E"), onRow: true, why: running,
-		do: func(r containerRow) tea.Cmd {
-			p.dialog = ui.NewInput(s.env.Styles, "Run in "+r.Ref(), "› ", "ps aux",
-				"split on spaces, as docker exec takes it; enter runs, esc cancels",
-				func(text string) (tea.Cmd, error) {
-					cmd := strings.Fields(text)
-					if len(cmd) == 0 {
-						return nil, errors.New("type a command, or esc")
-					}
-					return spec(sessExec, r, cmd), nil
-				})
-			return nil
-		}}
-	host := &b{Binding: ui.Bind("H", "shell on the host", "H"), group: 1,
-		do: func(containerRow) tea.Cmd {
-			return func() tea.Msg { return openSessionMsg{Spec: sessionSpec{Kind: sessHost}} }
-		}}
-	binds := append([]*b{}, p.binds[:1]...)
-	binds = append(binds, shell, command)
-	binds = append(binds, p.binds[1:]...)
-	p.setBindings(append(binds, host)...)
+	return openSession(sessExec, r, nil)
+}
+
+// commandKey asks for a command, then runs it in r in a pane.
+func (v *containersView) commandKey(r containerRow) tea.Cmd {
+	if !v.panes {
+		return v.shellKey(r)
+	}
+	v.dialog = ui.NewInput(v.env.Styles, "Run in "+r.Ref(), "› ", "ps aux",
+		"split on spaces, as docker exec takes it; enter runs, esc cancels",
+		func(text string) (tea.Cmd, error) {
+			cmd := strings.Fields(text)
+			if len(cmd) == 0 {
+				return nil, errors.New("type a command, or esc")
+			}
+			return openSession(sessExec, r, cmd), nil
+		})
+	return nil
+}
+
+// hostKey opens a shell on the host in a pane.
+func (v *containersView) hostKey() tea.Cmd {
+	if !v.panes {
+		return ui.Status(ui.LevelError, "this engine cannot open shells in panes")
+	}
+	return func() tea.Msg { return openSessionMsg{Spec: sessionSpec{Kind: sessHost}} }
 }

@@ -55,7 +55,7 @@ func newSessionsHarness(t *testing.T, w, h int) (*harness, *fakeStarter) {
 	hs, _ := newContainersHarness(t, w, h)
 	fs := &fakeStarter{}
 	hs.app.sessions.start = fs.start
-	hs.app.sessions.addContainerKeys(hs.containers())
+	hs.containers().panes = true
 	t.Cleanup(func() {
 		for i := 0; i < fs.n(); i++ {
 			fs.session(i).exit(0, nil)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 
@@ -69,6 +70,9 @@ type terminal struct {
 	done   chan struct{} // closed once all the output was fed
 	scroll int           // lines scrolled back from the bottom; 0: live
 	unseen bool          // new output while the pane was not shown
+
+	sel      selection      // text selected, copy mode
+	selStyle lipgloss.Style // draws the selection
 }
 
 // termModes are the modes the program set that change what keys and the
@@ -318,6 +322,7 @@ func (t *terminal) Send(b []byte) {
 	}
 	t.mu.Lock()
 	t.scroll = 0 // typing goes back to the live screen
+	t.clearSelection()
 	t.mu.Unlock()
 	t.in.push(b)
 }
@@ -342,14 +347,16 @@ func (t *terminal) Paste(text string) {
 }
 
 // Mouse handles a mouse event at (x, y) inside the pane: the program gets it
-// when it asked for mouse reporting; otherwise the wheel scrolls back.
-func (t *terminal) Mouse(msg tea.MouseMsg, x, y int) {
+// when it asked for mouse reporting; otherwise the wheel scrolls back and
+// the left button selects text. It returns the text selected when a drag
+// ended, to copy.
+func (t *terminal) Mouse(msg tea.MouseMsg, x, y int) string {
 	t.mu.Lock()
 	m := t.modes
 	t.mu.Unlock()
 	if b := encodeMouse(msg, x, y, m); b != nil {
 		t.Send(b)
-		return
+		return ""
 	}
 	if w, ok := msg.(tea.MouseWheelMsg); ok {
 		switch w.Button {
@@ -358,7 +365,9 @@ func (t *terminal) Mouse(msg tea.MouseMsg, x, y int) {
 		case tea.MouseWheelDown:
 			t.ScrollBy(-3)
 		}
+		return ""
 	}
+	return t.mouseSelect(msg, x, y)
 }
 
 // ScrollBy moves the view n lines back (negative: forward) in the
@@ -402,6 +411,7 @@ func (t *terminal) View() string {
 		}
 		out = append(out, t.lines[y])
 	}
+	t.highlight(out)
 	return strings.Join(out, "\n")
 }
 
@@ -432,6 +442,11 @@ func (t *terminal) touchedRows() []int {
 func (t *terminal) Cursor() *tea.Cursor {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if x, y, ok := t.copyCursor(); ok {
+		c := tea.NewCursor(x, y)
+		c.Shape, c.Blink = tea.CursorBlock, false
+		return c
+	}
 	if t.scroll > 0 || t.ended || t.em.CursorHidden() {
 		return nil
 	}

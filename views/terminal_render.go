@@ -6,6 +6,8 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
+
+	"berth/ui"
 )
 
 // renderRow draws row y of the emulator's screen with its colours and
@@ -83,6 +85,7 @@ type ring struct {
 	strs  []string
 	start int
 	n     int
+	total int // lines ever pushed (those dropped too)
 }
 
 func newRing(n int) ring { return ring{strs: make([]string, n)} }
@@ -102,12 +105,16 @@ func (r *ring) pushString(s string) {
 		r.n++
 	}
 	r.strs[i] = s
+	r.total++
 }
+
+// raw is line i (0 the oldest) as stored.
+func (r *ring) raw(i int) string { return r.strs[(r.start+i)%len(r.strs)] }
 
 // line is line i (0 the oldest), cut or padded to cols cells.
 func (r *ring) line(i, cols int) string {
-	s := r.strs[(r.start+i)%len(r.strs)]
-	if w := ansi.StringWidth(s); w < cols {
+	s := r.raw(i)
+	if w := ui.Width(s); w < cols {
 		return s + strings.Repeat(" ", cols-w)
 	} else if w > cols {
 		return ansi.Truncate(s, cols, "")
