@@ -167,7 +167,14 @@ func markMatches(n *layertree.Node, path, q string, match map[*layertree.Node]bo
 // treeTableRows draws rows for the tree's table: each row in the colour
 // of its mark.
 func treeTableRows(st *themes.Styles, rows []treeRow) []ui.Row {
+	// One style map per mark, shared by its rows (tables only read them).
+	var styles [layertree.Removed + 1]map[int]lipgloss.Style
+	for m := range styles {
+		style := markStyle(st, layertree.Mark(m))
+		styles[m] = map[int]lipgloss.Style{0: style, 1: style, 2: style, 3: style, 4: style}
+	}
 	out := make([]ui.Row, len(rows))
+	cells := make([]string, 5*len(rows))
 	for i, r := range rows {
 		n := r.node
 		name := strings.Repeat("  ", r.depth)
@@ -186,12 +193,19 @@ func treeTableRows(st *themes.Styles, rows []treeRow) []ui.Row {
 		if n.Link != "" {
 			name += " → " + n.Link
 		}
-		cells := []string{markChar(n.Mark), humanSize(n.Size), unixMode(n.Mode),
-			strconv.Itoa(n.UID) + ":" + strconv.Itoa(n.GID), name}
-		style := markStyle(st, n.Mark)
-		out[i] = ui.Row{Key: r.path, Cells: cells, Style: map[int]lipgloss.Style{0: style, 1: style, 2: style, 3: style, 4: style}}
+		c := cells[5*i : 5*i+5 : 5*i+5]
+		c[0], c[1], c[2], c[3], c[4] = markChar(n.Mark), humanSize(n.Size), unixMode(n.Mode), owner(n.UID, n.GID), name
+		out[i] = ui.Row{Key: r.path, Cells: c, Style: styles[n.Mark]}
 	}
 	return out
+}
+
+// owner is "uid:gid"; "0:0" without allocating.
+func owner(uid, gid int) string {
+	if uid == 0 && gid == 0 {
+		return "0:0"
+	}
+	return strconv.Itoa(uid) + ":" + strconv.Itoa(gid)
 }
 
 // markChar is the mark column: + added, ~ modified, - removed.
