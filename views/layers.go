@@ -97,7 +97,8 @@ func newLayersView(e *env, ref string) *layersTab {
 // Title is the tab's name.
 func (v *layersTab) Title() string { return "Layers" }
 
-// Open loads the analysis in a command.
+// Open loads the analysis in a command. Opened again, the tab shows what
+// it had until the new analysis comes, and keeps its place in it.
 func (v *layersTab) Open() tea.Cmd {
 	v.seq++
 	v.loading, v.err = true, nil
@@ -132,8 +133,8 @@ func (v *layersTab) SetSize(w, h int) {
 }
 
 // leftParts share the left column: the layers as high as they need,
-// below them the selected layer's details, then the wasted paths when at
-// least 3 fit; the layers take what is left over.
+// below them the selected layer's details, then the wasted paths when two
+// of them fit; the layers take what is left over.
 func (v *layersTab) leftParts() (layers, info, waste int) {
 	lw, _, h := v.columns()
 	if v.a == nil || len(v.a.Layers) == 0 {
@@ -177,9 +178,12 @@ func (v *layersTab) Update(msg tea.Msg) tea.Cmd {
 			v.list.SetEmptyText("")
 			return ui.ErrorStatus(msg.Err)
 		}
+		same := v.a != nil && v.a.ImageID == msg.A.ImageID // opened again: stay where the user was
 		v.a = msg.A
 		v.list.SetRows(layerRows(v.a.Layers))
-		v.list.SetCursor(len(v.a.Layers) - 1)
+		if !same {
+			v.list.SetCursor(len(v.a.Layers) - 1)
+		}
 		v.SetSize(v.width, v.height)
 		return v.showLayer()
 	case layersTreeMsg:

@@ -264,6 +264,19 @@ func TestLayersTabStale(t *testing.T) {
 		t.Fatalf("the current result was dropped:\n%s", v.View())
 	}
 
+	// Opened again (a tab shown again), it keeps the layer and the mode
+	// the user chose, and what it showed until the new analysis comes.
+	v.list.SetCursor(0)
+	v.imageMode = true
+	again := v.Open()
+	if !strings.Contains(v.View(), "wasted 3MB") {
+		t.Errorf("reopening blanks the tab:\n%s", v.View())
+	}
+	v.Update(again())
+	if v.layer() != 0 || !v.imageMode {
+		t.Errorf("reopened at layer %d, image mode %v; want 0, true", v.layer()+1, v.imageMode)
+	}
+
 	bad := newLayersView(e, "nosuch:1")
 	bad.SetSize(80, 20)
 	bad.Update(bad.Open()())
