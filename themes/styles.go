@@ -106,6 +106,26 @@ type Styles struct {
 		Unmodified lipgloss.Style
 	}
 
+	// Tabs is the tab strip of a detail area.
+	Tabs struct {
+		Tab    lipgloss.Style
+		Active lipgloss.Style
+	}
+
+	// JSON colours inspect's JSON by token kind; Match and Current mark
+	// search matches (Current the one the cursor is on), Cursor the line
+	// the cursor is on, Folded the "{…} 12 keys" of a folded object.
+	JSON struct {
+		Key, String, Number, Literal, Punct, Folded lipgloss.Style
+		Match, Current, Cursor                      lipgloss.Style
+	}
+
+	// Chart draws the stats graphs: the first and second series, their
+	// labels and the scale.
+	Chart struct {
+		Primary, Secondary, Label, Scale lipgloss.Style
+	}
+
 	Progress struct {
 		Filled     lipgloss.Style
 		Empty      lipgloss.Style
@@ -190,6 +210,24 @@ func New(t Theme) Styles {
 	s.Split.EndedTab = fg(t.StoppedText).Italic(true)
 	s.Split.Selection = fg(t.SelectedText).Background(t.SelectedBackground)
 
+	s.Tabs.Tab = fg(t.SecondaryText)
+	s.Tabs.Active = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
+
+	s.JSON.Key = fg(t.JSONKey)
+	s.JSON.String = fg(t.JSONString)
+	s.JSON.Number = fg(t.JSONNumber)
+	s.JSON.Literal = fg(t.JSONLiteral)
+	s.JSON.Punct = fg(t.SecondaryText)
+	s.JSON.Folded = fg(t.SecondaryText).Italic(true)
+	s.JSON.Match = lipgloss.NewStyle().Background(t.SearchMatch)
+	s.JSON.Current = fg(t.SelectedText).Background(t.SearchMatch).Bold(true).Underline(true)
+	s.JSON.Cursor = lipgloss.NewStyle().Background(t.SelectedBackground)
+
+	s.Chart.Primary = fg(t.ChartPrimary)
+	s.Chart.Secondary = fg(t.ChartSecondary)
+	s.Chart.Label = fg(t.PrimaryText).Bold(true)
+	s.Chart.Scale = fg(t.SecondaryText)
+
 	s.Progress.Filled = fg(t.ProgressFilled)
 	s.Progress.Empty = fg(t.ProgressEmpty)
 	s.Progress.FilledRune, s.Progress.EmptyRune = '━', '─'
@@ -211,6 +249,10 @@ func New(t Theme) Styles {
 		s.Table.Selected = s.Table.Selected.Reverse(true)
 		s.Split.ActiveTab = s.Split.ActiveTab.Reverse(true)
 		s.Split.Selection = s.Split.Selection.Reverse(true)
+		s.Tabs.Active = s.Tabs.Active.Reverse(true)
+		s.JSON.Match = s.JSON.Match.Underline(true)
+		s.JSON.Current = s.JSON.Current.Reverse(true)
+		s.JSON.Cursor = s.JSON.Cursor.Reverse(true)
 		s.StatusBar.Bar = s.StatusBar.Bar.Reverse(true)
 		s.StatusBar.Info = s.StatusBar.Info.Reverse(true)
 		s.StatusBar.Error = s.StatusBar.Error.Reverse(true)

@@ -45,6 +45,19 @@ type Theme struct {
 	ProgressFilled color.Color // the done part of a bar
 	ProgressEmpty  color.Color // the rest of a bar
 
+	// Inspect's JSON by token kind: object keys, strings, numbers, and
+	// the literals true, false and null; a search match's background.
+	JSONKey     color.Color
+	JSONString  color.Color
+	JSONNumber  color.Color
+	JSONLiteral color.Color
+	SearchMatch color.Color
+
+	// The stats graphs: the first series (CPU, memory, received, read)
+	// and the second (sent, written).
+	ChartPrimary   color.Color
+	ChartSecondary color.Color
+
 	TitleBarText        color.Color
 	TitleBarBackground  color.Color
 	StatusBarText       color.Color
@@ -77,6 +90,13 @@ func Dark() Theme {
 		StderrText:          lipgloss.Color("#E0A47A"),
 		ProgressFilled:      lipgloss.Color("#5FAFFF"),
 		ProgressEmpty:       lipgloss.Color("#3B4252"),
+		JSONKey:             lipgloss.Color("#88C0D0"),
+		JSONString:          lipgloss.Color("#A3BE8C"),
+		JSONNumber:          lipgloss.Color("#D08770"),
+		JSONLiteral:         lipgloss.Color("#B48EAD"),
+		SearchMatch:         lipgloss.Color("#8A6D1F"),
+		ChartPrimary:        lipgloss.Color("#5FAFFF"),
+		ChartSecondary:      lipgloss.Color("#E0A47A"),
 		TitleBarText:        lipgloss.Color("#ECEFF4"),
 		TitleBarBackground:  lipgloss.Color("#2E3440"),
 		StatusBarText:       lipgloss.Color("#D8DEE9"),
@@ -95,6 +115,8 @@ func Plain() Theme {
 		ErrorText: none, SuccessText: none, WarningText: none,
 		RunningText: none, PausedText: none, StoppedText: none, FailedText: none, StderrText: none,
 		ProgressFilled: none, ProgressEmpty: none,
+		JSONKey: none, JSONString: none, JSONNumber: none, JSONLiteral: none, SearchMatch: none,
+		ChartPrimary: none, ChartSecondary: none,
 		TitleBarText: none, TitleBarBackground: none,
 		StatusBarText: none, StatusBarBackground: none,
 		Mono: true,

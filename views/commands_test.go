@@ -221,7 +221,7 @@ func TestCopy(t *testing.T) {
 	h.waitScreen("Copied the ID of web")
 
 	h.keys("i")
-	h.waitScreen("Inspect web")
+	h.waitScreen("3 Inspect", `"Id": "a1a1`)
 	got = clipboard(h.app.copy())
 	if len(got) != 1 || !strings.HasPrefix(got[0], "{") || !strings.Contains(got[0], hexID("a1")) {
 		t.Errorf("copied %v, want the inspect JSON", got)

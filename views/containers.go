@@ -120,6 +120,7 @@ func newContainersView(e *env) *containersView {
 			return ""
 		},
 		groups:    []string{"Container", "Containers"},
+		tabs:      v.containerTabs,
 		afterLoad: v.afterLoad,
 		explain: func(r containerRow, why string) string {
 			return r.Ref() + " is " + why
@@ -196,6 +197,15 @@ func (v *containersView) bindings() []*binding[containerRow] {
 		return nil
 	})
 	forceRemove.group = noHelp
+	// l, i and v open the detail tabs; they share a line, so that the
+	// help fits in 24 lines.
+	logs := on(keyLogs, ui.Bind("l", "follow the logs", "l").WithShort("logs"), 2, func(containerRow) tea.Cmd { return p.openDetail("Logs") })
+	logs.helpKey, logs.helpDesc = "l/i/v", "logs / inspect / all tabs"
+	inspect := on(keyInspect, ui.Bind("i", "inspect", "i"), 0, func(containerRow) tea.Cmd { return p.openDetail("Inspect") })
+	inspect.group = noHelp
+	details := on(keyInspect, ui.Bind("v", "details: stats, env, top, mounts", "v").WithShort("details"), 0,
+		func(containerRow) tea.Cmd { return p.openDetail("") })
+	details.group = noHelp
 	list := func(bind ui.Binding, short int, do func() tea.Cmd) *b {
 		return &b{Binding: bind, group: 1, short: short, do: func(containerRow) tea.Cmd { return do() }}
 	}
@@ -210,13 +220,9 @@ func (v *containersView) bindings() []*binding[containerRow] {
 	command.group = noHelp
 	return []*b{
 		attach, shell, command,
-		on(keyLogs, ui.Bind("l", "follow the logs", "l").WithShort("logs"), 2, v.openLogs),
-		on(keyInspect, ui.Bind("i", "inspect", "i"), 0, func(r containerRow) tea.Cmd {
-			id := r.ID
-			return p.inspect(r.Ref(), func(ctx context.Context, eng Engine) (any, error) {
-				return eng.InspectContainer(ctx, id)
-			})
-		}),
+		logs,
+		inspect,
+		details,
 		on(keyStart, ui.Bind("u", "start (up)", "u").WithShort("start"), 4, func(r containerRow) tea.Cmd { return v.do(r, actStart) }),
 		on(keyStop, ui.Bind("x", "stop", "x"), 5, func(r containerRow) tea.Cmd { return v.do(r, actStop) }),
 		on(keyRestart, ui.Bind("R", "restart", "R"), 0, func(r containerRow) tea.Cmd { return v.do(r, actRestart) }),
@@ -298,28 +304,8 @@ func (v *containersView) toggleAll() tea.Cmd {
 	return ui.Infof("Showing all containers")
 }
 
-// openLogs opens the Logs tab of r in the sub-view slot.
-func (v *containersView) openLogs(r containerRow) tea.Cmd {
-	logs := newLogsTab(v.env, r.ID, r.Ref())
-	v.open(&logsSub{logs})
-	return logs.Open()
-}
-
-// Capturing: a search typed in the log view takes every key too.
-func (v *containersView) Capturing() bool {
-	s, ok := v.sub.(*logsSub)
-	return v.listPane.Capturing() || ok && s.Capturing()
-}
-
 // Update handles the pane's messages, then the list's.
 func (v *containersView) Update(msg tea.Msg) tea.Cmd {
-	if s, ok := v.sub.(*logsSub); ok && s.takes(msg) {
-		cmd, closed := s.route(msg)
-		if closed {
-			v.sub = nil
-		}
-		return cmd
-	}
 	switch msg := msg.(type) {
 	case statsTickMsg:
 		v.statsWaiting = false

@@ -496,7 +496,7 @@ func TestInspectContainer(t *testing.T) {
 	h, eng := newContainersHarness(t, 80, 24)
 	h.selectRow("web")
 	h.keys("i")
-	h.waitScreen("Inspect web", `"Id": "a1a1`, `"Status": "running"`)
+	h.waitScreen("╭─ web", "3 Inspect", `"Id": "a1a1`, `"Status": "running"`)
 	if !slices.Equal(eng.inspected, []string{hexID("a1")}) {
 		t.Errorf("InspectContainer calls %v", eng.inspected)
 	}
@@ -529,7 +529,7 @@ func TestLogView(t *testing.T) {
 	if logs.Ref != hexID("a1") || !logs.Opts.Follow || logs.Opts.Tail != 500 {
 		t.Errorf("ContainerLogs(%s, %+v)", logs.Ref, logs.Opts)
 	}
-	h.waitScreen("Logs web", "Waiting for output…", "following")
+	h.waitScreen("Logs web", "1 Logs", "Waiting for output…", "following")
 	for i := range 40 {
 		logs.send("stdout", "line "+itoa(100+i))
 	}
@@ -608,7 +608,7 @@ func TestLogViewKeepsTheLastLines(t *testing.T) {
 	h.selectRow("web")
 	h.keys("l")
 	logs := h.nextLogs()
-	v := h.containers().sub.(*logsSub).logsView
+	v := h.logsView()
 	batch := make([]logLine, 0, 1000)
 	for i := range logKeep + 1500 {
 		batch = append(batch, logLine{Text: "n" + itoa(i)})

@@ -12,13 +12,10 @@ type copier interface {
 	CopyText() (what, text string)
 }
 
-// CopyText is the JSON shown.
-func (v *inspectView) CopyText() (string, string) { return "the inspect JSON of " + v.ref, v.json }
-
-// CopyText is the selected row's ID (its table key), or the open
-// sub-view's text.
+// CopyText is the selected row's ID (its table key), or the focused
+// detail tab's text (the inspect JSON).
 func (p *listPane[R]) CopyText() (string, string) {
-	if c, ok := p.sub.(copier); ok {
+	if c, ok := p.detail.copier(); ok {
 		return c.CopyText()
 	}
 	r, ok := p.selected()

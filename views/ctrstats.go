@@ -13,7 +13,7 @@ import (
 // One sampler reads the stats of every row: a tick every statsEvery (less
 // often once the user has left the keys alone for idleAfter) reads, in one
 // command, the running containers whose rows are on screen — the table's
-// visible window, while the pane is shown and no sub-view covers it — and
+// visible window, while the pane is shown and no detail area covers it — and
 // no other.
 const (
 	idleAfter  = time.Minute
@@ -30,7 +30,7 @@ func (v *containersView) SetOnScreen(on bool) { v.onScreen = on }
 
 // sampleIDs are the running containers whose rows are on screen.
 func (v *containersView) sampleIDs() []string {
-	if !v.onScreen || v.sub != nil {
+	if !v.onScreen || v.detail.coversList() {
 		return nil
 	}
 	from, to := v.table.Window()

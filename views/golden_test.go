@@ -149,7 +149,7 @@ func TestGoldenObjects(t *testing.T) {
 			h.keys("esc")
 
 			h.keys("i")
-			h.waitScreen("Inspect data")
+			h.waitScreen("1 Inspect", `"Name": "data"`)
 			golden(t, h, "volume-inspect-"+sz.name)
 		})
 	}

@@ -22,8 +22,6 @@ type (
 		Results []image.RemoveResult
 		Err     error
 	}
-	// imageInspectedMsg opens the inspect view of an image.
-	imageInspectedMsg = inspectedMsg[imageRow]
 	// clockMsg makes ages ("3 minutes ago") move on.
 	clockMsg struct{}
 )
@@ -53,6 +51,7 @@ func newImagesView(e *env) *imagesView {
 		render:   func(rows []imageRow) []ui.Row { return imageTableRows(rows, e.now()) },
 		noneText: "No images. Press p to pull one.",
 		groups:   []string{"Images"},
+		tabs:     v.imageTabs,
 	})
 	p := v.listPane
 	p.setBindings(
@@ -62,14 +61,12 @@ func newImagesView(e *env) *imagesView {
 			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, false); return nil }},
 		&binding[imageRow]{Binding: ui.Bind("D", "force remove, all tags", "D"), onRow: true,
 			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, true); return nil }},
-		&binding[imageRow]{Binding: ui.Bind("i/enter", "inspect", "i", "enter"), short: 3, onRow: true,
-			do: func(r imageRow) tea.Cmd {
-				return p.inspect(r.Ref(), func(ctx context.Context, eng Engine) (any, error) {
-					return eng.InspectImage(ctx, r.Ref())
-				})
-			}},
+		&binding[imageRow]{Binding: ui.Bind("enter", "details: inspect, history, layers", "enter").WithShort("details").WithID("details"), short: 3, onRow: true,
+			do: func(imageRow) tea.Cmd { return p.openDetail("") }},
+		&binding[imageRow]{Binding: ui.Bind("i", "inspect", "i"), onRow: true,
+			do: func(imageRow) tea.Cmd { return p.openDetail("Inspect") }},
 		&binding[imageRow]{Binding: ui.Bind("L", "layers: files, wasted space", "L").WithID("layers"), onRow: true,
-			do: func(r imageRow) tea.Cmd { return v.openLayers(r) }},
+			do: func(imageRow) tea.Cmd { return p.openDetail("Layers") }},
 		p.filterHint(4),
 		p.sortBinding(5),
 		p.reverseBinding(),
@@ -80,13 +77,6 @@ func newImagesView(e *env) *imagesView {
 
 // Update handles the pane's messages, then the list's.
 func (v *imagesView) Update(msg tea.Msg) tea.Cmd {
-	if s, ok := v.sub.(*layersSub); ok && s.takes(msg) {
-		cmd, closed := s.route(msg)
-		if closed {
-			v.sub = nil
-		}
-		return cmd
-	}
 	if msg, ok := msg.(imageRemovedMsg); ok {
 		return v.removed(msg)
 	}

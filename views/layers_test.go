@@ -128,13 +128,13 @@ func (h *harness) openLayersOf(ref string) {
 
 // files is the files column of the screen, line by line.
 func (h *harness) files() []string {
-	s, ok := h.images().sub.(*layersSub)
+	s, ok := h.layersTab()
 	if !ok {
 		return nil
 	}
 	lw, _, _ := s.columns()
 	var out []string
-	for _, l := range strings.Split(h.screen(), "\n")[2:] { // below the title and summary
+	for _, l := range strings.Split(h.screen(), "\n")[3:] { // below the title, the tab strip and the summary
 		if r := []rune(l); len(r) > lw+1 {
 			out = append(out, strings.TrimRight(string(r[lw+1:]), " │"))
 		}
@@ -208,7 +208,7 @@ func TestLayersBrowser(t *testing.T) {
 
 	// Into the files: bin/ is the first; open it with space.
 	h.keys("tab", "g")
-	if r, _ := h.images().sub.(*layersSub).tree.Selected(); r.Key != "bin" {
+	if r, _ := h.mustLayersTab().tree.Selected(); r.Key != "bin" {
 		t.Fatalf("the cursor is on %q, want bin", r.Key)
 	}
 	h.keys("space")
@@ -233,7 +233,7 @@ func TestLayersBrowser(t *testing.T) {
 	if h.quit {
 		t.Fatal("q quit the app")
 	}
-	if _, ok := h.images().sub.(*layersSub); ok {
+	if _, ok := h.layersTab(); ok {
 		t.Fatal("the browser is still open")
 	}
 	if len(fe.calls) != 1 || fe.calls[0] != "busybox:latest" {

@@ -14,8 +14,8 @@ import (
 // listPane is the one list component every object pane is built on (as
 // gh-dash's section.Model): the table and its filter, the sort, loading and
 // stale state, the frame with its title and count, refresh coalescing, the
-// one slot for a dialog and the one slot for a sub-view (inspect, logs), and
-// key dispatch from one binding table. A pane (Images, Containers, Networks,
+// one slot for a dialog, the detail area with the tabs of the selected row
+// (inspect, logs, ...: detail.go), and key dispatch from one binding table. A pane (Images, Containers, Networks,
 // Volumes) adds its spec — columns, how to load, filter, sort and draw its
 // rows — and its bindings; R is its row type.
 type listPane[R any] struct {
@@ -41,8 +41,8 @@ type listPane[R any] struct {
 	// listed (a container just run, a network just created).
 	selectKey string
 
-	dialog ui.Dialog // the open dialog: it gets every key and paste
-	sub    subView   // inspect or logs, drawn instead of the table
+	dialog ui.Dialog   // the open dialog: it gets every key and paste
+	detail *detailArea // the selected row's tabs; nil for a pane without
 
 	width, height int
 }
@@ -73,6 +73,9 @@ type listSpec[R any] struct {
 	groups    []string                     // titles of the help columns the bindings go in
 	afterLoad func() tea.Cmd               // after every load; may be nil
 	explain   func(r R, why string) string // the status line for a disabled key on a row; may be nil
+	// tabs are the detail tabs of a row and its name in the area's frame;
+	// nil for a pane without a detail area.
+	tabs func(r R) (name string, tabs []detailTab)
 }
 
 // binding is one key of a pane: its keys and help (the ui.Binding), what it
@@ -104,29 +107,12 @@ type binding[R any] struct {
 // noHelp keeps a binding out of the help screen (its key shares a line).
 const noHelp = -1
 
-// subView is what opens in the pane's one sub-view slot: inspect, logs.
-// Key handles a key and reports when the view is done; it has then let go
-// of what it held (a log stream).
-type subView interface {
-	SetSize(w, h int)
-	View() string
-	KeyGroups() []ui.KeyGroup
-	ShortHelp() []ui.Binding
-	Key(msg tea.KeyPressMsg) (closed bool)
-}
-
 // Generic messages of the list panes: the row type says whose they are.
 type (
 	listLoadedMsg[R any] struct {
 		Seq  int
 		Rows []R
 		Err  error
-	}
-	// inspectedMsg opens the inspect view of Ref with what the engine said.
-	inspectedMsg[R any] struct {
-		Ref     string
-		Inspect any
-		Err     error
 	}
 	// changedMsg says objects of a kind changed: panes that show them reload.
 	changedMsg struct{ Type events.Type }
@@ -177,7 +163,29 @@ func newListPane[R any](e *env, spec listSpec[R]) *listPane[R] {
 	}
 	p.table.SetEmptyText("Loading " + p.nouns() + "…")
 	p.table.SetSort(p.sortCol, p.sortDesc)
+	if spec.tabs != nil {
+		p.detail = newDetailArea(e, p.selectedKey, func() (string, []detailTab) {
+			r, _ := p.selected()
+			return spec.tabs(r)
+		})
+	}
 	return p
+}
+
+// selectedKey is the table key of the selected row; "" when there is none.
+func (p *listPane[R]) selectedKey() string {
+	r, _ := p.table.Selected()
+	return r.Key
+}
+
+// openDetail gives the detail area the keys, on the tab titled title.
+func (p *listPane[R]) openDetail(title string) tea.Cmd {
+	if p.detail == nil {
+		return nil
+	}
+	cmd := p.detail.focus(title)
+	p.SetSize(p.width, p.height)
+	return cmd
 }
 
 // nouns is the lowercase title: "images".
@@ -191,16 +199,17 @@ func (p *listPane[R]) Init() tea.Cmd { return p.refresh() }
 
 // Capturing reports whether keys are text now (filter or dialog), so that
 // global keys like q must not act.
-func (p *listPane[R]) Capturing() bool { return p.filter.Typing() || p.dialog != nil }
+func (p *listPane[R]) Capturing() bool {
+	return p.filter.Typing() || p.dialog != nil || (p.detail != nil && p.detail.capturing())
+}
 
 // Dialog is the open dialog, drawn by the app over the whole screen.
 func (p *listPane[R]) Dialog() ui.Dialog { return p.dialog }
 
-// ClaimsKey: the sub-view may take keys the app would handle (q closes the
-// log view rather than quitting).
+// ClaimsKey: the focused detail area takes keys the app would handle (q
+// goes back to the list rather than quitting).
 func (p *listPane[R]) ClaimsKey(msg tea.KeyPressMsg) bool {
-	c, ok := p.sub.(keyClaimer)
-	return ok && c.ClaimsKey(msg)
+	return p.detail != nil && p.detail.claims(msg)
 }
 
 // setBindings sets the pane's binding table.
@@ -272,8 +281,20 @@ func (p *listPane[R]) selected() (R, bool) {
 }
 
 // update handles the list's own messages and keys; it reports whether msg
-// was one of them. Panes handle theirs first, then call it.
+// was one of them. Panes handle theirs first, then call it. Messages it
+// does not know go to the detail area, which then follows the selection.
 func (p *listPane[R]) update(msg tea.Msg) (tea.Cmd, bool) {
+	cmd, ok := p.listUpdate(msg)
+	if p.detail == nil {
+		return cmd, ok
+	}
+	if !ok {
+		cmd = p.detail.Update(msg)
+	}
+	return tea.Batch(cmd, p.detail.sync()), ok
+}
+
+func (p *listPane[R]) listUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case listLoadedMsg[R]:
 		return p.takeList(msg), true
@@ -285,12 +306,6 @@ func (p *listPane[R]) update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 	case clockMsg:
 		p.apply()
-		return nil, true
-	case inspectedMsg[R]:
-		if msg.Err != nil {
-			return ui.ErrorStatus(msg.Err), true
-		}
-		p.open(newInspectView(p.env, msg.Ref, msg.Inspect))
 		return nil, true
 	case tea.KeyPressMsg:
 		return p.key(msg), true
@@ -333,43 +348,29 @@ func (p *listPane[R]) takeList(msg listLoadedMsg[R]) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// open puts v in the sub-view slot.
-func (p *listPane[R]) open(v subView) {
-	p.sub = v
-	v.SetSize(p.width, p.height)
-}
-
-// inspect is the command that asks the engine about ref and opens the
-// inspect view with the answer.
-func (p *listPane[R]) inspect(ref string, call func(ctx context.Context, eng Engine) (any, error)) tea.Cmd {
-	eng, ctx := p.env.eng, p.env.ctx
-	return func() tea.Msg {
-		insp, err := call(ctx, eng)
-		return inspectedMsg[R]{Ref: ref, Inspect: insp, Err: err}
-	}
-}
-
 // confirm opens a yes/no dialog; yes runs then.
 func (p *listPane[R]) confirm(title, body string, then tea.Cmd) {
 	p.dialog = ui.NewConfirm(p.env.Styles, title, body, then)
 }
 
-// key routes a key: to the dialog, the sub-view, the list's own keys, then
-// the binding table.
+// key routes a key: to the dialog, the focused detail area, the list's own
+// keys, the docked detail area's, then the binding table.
 func (p *listPane[R]) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.dialog != nil {
 		var cmd tea.Cmd
 		p.dialog, cmd = p.dialog.Update(msg)
 		return cmd
 	}
-	if p.sub != nil {
-		if p.sub.Key(msg) {
-			p.sub = nil
-		}
-		return nil
+	if p.detail != nil && p.detail.focused {
+		return p.detail.handleKey(msg)
 	}
 	if took, cmd := p.nav().key(msg); took {
 		return cmd
+	}
+	if p.detail != nil {
+		if cmd, took := p.detail.listKey(msg); took {
+			return cmd
+		}
 	}
 	row, ok := p.selected()
 	for _, b := range p.binds {
@@ -472,18 +473,38 @@ func (p *listPane[R]) filterHint(short int) *binding[R] {
 // SetSize sets the pane's size, frame included.
 func (p *listPane[R]) SetSize(w, h int) {
 	p.width, p.height = w, h
-	p.table.SetSize(max(w-2, 0), max(h-2-p.filter.Lines(), 0))
-	if p.sub != nil {
-		p.sub.SetSize(w, h)
+	if p.detail != nil {
+		w, h = p.detail.layout(w, h)
 	}
+	p.table.SetSize(max(w-2, 0), max(h-2-p.filter.Lines(), 0))
 }
 
-// View draws the pane: a frame with the title and count, the sort and the
-// state, the filter line and the table; or the sub-view.
+// View draws the pane: the list, and the detail area over, below or beside
+// it.
 func (p *listPane[R]) View() string {
-	if p.sub != nil {
-		return p.sub.View()
+	d := p.detail
+	switch {
+	case d == nil || !d.visible():
+		return p.listView(p.width, p.height)
+	case d.full():
+		return d.View()
+	case d.place == detailBelow:
+		return p.listView(p.width, p.height-d.height) + "\n" + d.View()
 	}
+	lw := p.width - d.width
+	l := strings.Split(p.listView(lw, p.height), "\n")
+	r := strings.Split(d.View(), "\n")
+	for i := range l {
+		if i < len(r) {
+			l[i] += r[i]
+		}
+	}
+	return strings.Join(l, "\n")
+}
+
+// listView draws the list: a frame with the title and count, the sort and
+// the state, the filter line and the table.
+func (p *listPane[R]) listView(w, h int) string {
 	st := p.env.Styles
 	title := p.spec.title + " (" + itoa(len(p.shown)) + ")"
 	if len(p.shown) != len(p.all) {
@@ -504,16 +525,17 @@ func (p *listPane[R]) View() string {
 	}
 	var body []string
 	if p.filter.Lines() > 0 {
-		body = append(body, p.filter.View(st, p.width-2))
+		body = append(body, p.filter.View(st, w-2))
 	}
 	body = append(body, p.table.View())
-	return ui.Frame(st, title, info, true, strings.Join(body, "\n"), p.width, p.height)
+	focused := p.detail == nil || !p.detail.focused
+	return ui.Frame(st, title, info, focused, strings.Join(body, "\n"), w, h)
 }
 
 // KeyGroups are the pane's keys for help, one column per spec group.
 func (p *listPane[R]) KeyGroups() []ui.KeyGroup {
-	if p.sub != nil {
-		return p.sub.KeyGroups()
+	if p.detail != nil && p.detail.focused {
+		return p.detail.KeyGroups()
 	}
 	row, ok := p.selected()
 	groups := make([]ui.KeyGroup, len(p.spec.groups))
@@ -535,8 +557,8 @@ func (p *listPane[R]) KeyGroups() []ui.KeyGroup {
 
 // ShortHelp are the keys the status bar suggests, in their short order.
 func (p *listPane[R]) ShortHelp() []ui.Binding {
-	if p.sub != nil {
-		return p.sub.ShortHelp()
+	if p.detail != nil && p.detail.focused {
+		return p.detail.ShortHelp()
 	}
 	row, ok := p.selected()
 	var bs []*binding[R]

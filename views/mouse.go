@@ -78,17 +78,19 @@ func tableMouse(t *ui.Table, filterLines int, msg tea.MouseMsg, y int) bool {
 	return false
 }
 
-// mouseAt: the list's rows, or the sub-view's scrolling for the wheel.
+// mouseAt: the list's rows, or the detail tab's scrolling for the wheel.
 func (p *listPane[R]) mouseAt(msg tea.MouseMsg, x, y int) tea.Cmd {
-	if p.sub != nil {
+	if p.detail.inside(p.width, p.height, x, y) {
 		if w, ok := msg.(tea.MouseWheelMsg); ok {
 			code := tea.KeyDown
 			if w.Button == tea.MouseWheelUp {
 				code = tea.KeyUp
 			}
+			var cmds []tea.Cmd
 			for range wheelRows {
-				p.sub.Key(tea.KeyPressMsg{Code: code})
+				cmds = append(cmds, p.detail.wheel(tea.KeyPressMsg{Code: code}))
 			}
+			return tea.Batch(cmds...)
 		}
 		return nil
 	}

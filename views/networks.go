@@ -39,6 +39,7 @@ func newNetworksView(e *env) *networksView {
 		render:    networkTableRows,
 		noneText:  "No networks. Press n to create one.",
 		groups:    []string{"Networks"},
+		tabs:      func(r networkRow) (string, []detailTab) { return networkTabs(e, r) },
 	})
 	p := v.listPane
 	type b = binding[networkRow]
@@ -62,12 +63,9 @@ func newNetworksView(e *env) *networksView {
 				return r.Name + " is in use by " + joinNames(r.Containers) + ": remove them or disconnect them first"
 			},
 			do: v.confirmRemove},
-		&b{Binding: ui.Bind("i/enter", "inspect", "i", "enter"), short: 3, onRow: true,
-			do: func(r networkRow) tea.Cmd {
-				return p.inspect(r.Name, func(ctx context.Context, eng Engine) (any, error) {
-					return eng.InspectNetwork(ctx, r.ID)
-				})
-			}},
+		&b{Binding: ui.Bind("enter", "details: inspect, containers", "enter").WithShort("details"), short: 3, onRow: true,
+			do: func(networkRow) tea.Cmd { return p.openDetail("") }},
+		&b{Binding: ui.Bind("i", "inspect", "i"), onRow: true, do: func(networkRow) tea.Cmd { return p.openDetail("Inspect") }},
 		&b{Binding: ui.Bind("X", "prune: remove unused networks", "X").WithShort("prune"), short: 5,
 			why: func(networkRow) string {
 				if len(v.unused()) == 0 {

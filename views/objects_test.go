@@ -160,7 +160,7 @@ func TestNetworkInspect(t *testing.T) {
 	h, eng := newObjectsHarness(t, "3", 80, 24)
 	h.waitScreen("appnet")
 	h.keys("enter")
-	h.waitScreen("Inspect appnet", `"Subnet": "10.90.0.0/24"`)
+	h.waitScreen("╭─ appnet", "1 Inspect", `"Subnet": "10.90.0.0/24"`)
 	h.keys("G")
 	h.waitScreen(`"Name": "db"`, `"IPv4Address": "10.90.0.2/24"`)
 	if got := eng.netInspects; len(got) != 1 || got[0] != hexID("a9") {

@@ -49,6 +49,7 @@ func newVolumesView(e *env) *volumesView {
 		render:    volumeTableRows,
 		noneText:  "No volumes. Press n to create one.",
 		groups:    []string{"Volumes"},
+		tabs:      func(r volumeRow) (string, []detailTab) { return volumeTabs(e, r) },
 		afterLoad: v.measure,
 	})
 	p := v.listPane
@@ -67,12 +68,9 @@ func newVolumesView(e *env) *volumesView {
 				return "volume " + shortID(r.Name) + " is in use by " + joinNames(r.Containers) + ": remove them first"
 			},
 			do: v.confirmRemove},
-		&b{Binding: ui.Bind("i/enter", "inspect", "i", "enter"), short: 3, onRow: true,
-			do: func(r volumeRow) tea.Cmd {
-				return p.inspect(shortID(r.Name), func(ctx context.Context, eng Engine) (any, error) {
-					return eng.InspectVolume(ctx, r.Name)
-				})
-			}},
+		&b{Binding: ui.Bind("enter", "details: inspect, containers", "enter").WithShort("details"), short: 3, onRow: true,
+			do: func(volumeRow) tea.Cmd { return p.openDetail("") }},
+		&b{Binding: ui.Bind("i", "inspect", "i"), onRow: true, do: func(volumeRow) tea.Cmd { return p.openDetail("Inspect") }},
 		&b{Binding: ui.Bind("X", "prune: remove unused volumes", "X").WithShort("prune"), short: 5,
 			why: func(volumeRow) string {
 				if len(v.unused()) == 0 {

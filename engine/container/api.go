@@ -121,6 +121,10 @@ type Sample struct {
 	PIDs       uint64
 	BlockRead  uint64
 	BlockWrite uint64
+	// NetRx and NetTx are the bytes the container received and sent on
+	// its network interfaces (loopback not counted); 0 without a network
+	// of its own (--network none or host).
+	NetRx, NetTx uint64
 }
 
 // CPUPercent is the CPU use between two samples, in percent of one CPU

@@ -61,7 +61,48 @@ func (s *Service) Stats(ctx context.Context, ref string) (Sample, error) {
 			}
 		}
 	}
+	if networked(c) && st.CgroupStats != nil {
+		if pid, err := lc.State(); err == nil {
+			out.NetRx, out.NetTx = netCounters(pid.InitProcessPid)
+		}
+	}
 	return out, nil
+}
+
+// netCounters are the bytes received and sent on the interfaces of the
+// network namespace of process pid, loopback not counted. These are the
+// counters of the container's end of its veth pairs: the host ends count
+// the same bytes the other way round.
+func netCounters(pid int) (rx, tx uint64) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/net/dev")
+	if err != nil {
+		return 0, 0 // ended meanwhile
+	}
+	return parseNetDev(string(b))
+}
+
+// parseNetDev sums the received and sent bytes of /proc/net/dev's
+// interfaces but lo: "  eth0: 1234 12 0 0 0 0 0 0 5678 34 ...", received
+// bytes the first column, sent bytes the ninth.
+func parseNetDev(s string) (rx, tx uint64) {
+	for _, line := range strings.Split(s, "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "lo" || strings.Contains(name, "|") {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 9 {
+			continue
+		}
+		r, err1 := strconv.ParseUint(f[0], 10, 64)
+		t, err2 := strconv.ParseUint(f[8], 10, 64)
+		if err1 == nil && err2 == nil {
+			rx += r
+			tx += t
+		}
+	}
+	return rx, tx
 }
 
 // hostMemory is MemTotal of /proc/meminfo in bytes.
