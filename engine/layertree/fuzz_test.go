@@ -52,7 +52,7 @@ func FuzzAnalyze(f *testing.F) {
 			return
 		}
 		got := map[string]int64{}
-		a.Image(len(layers)-1).Walk(func(p string, n *layertree.Node) bool {
+		a.Image(len(layers) - 1).Walk(func(p string, n *layertree.Node) bool {
 			if n.Mark != layertree.Removed && n.Kind != layertree.KindDir {
 				got[p] = n.Size
 			}
