@@ -7,7 +7,8 @@
 #   showing the final screen (1000000 and the marker after it);
 # - latency: a key typed into the shell until the outer screen shows its
 #   echo (RUNS*10 keys each, ten a second; capture-pane polls, a few ms a
-#   round, in both arms);
+#   round, in both arms); then the same keys timed to the moment the outer
+#   tmux receives the echo (bench/keylat: pipe-pane, no polling);
 # - memory: berth's RSS with no session, then with one idle host shell that
 #   printed 20,000 lines (its 10,000 lines of scrollback kept).
 set -euo pipefail
@@ -83,6 +84,13 @@ for w in berth tmux; do
   done
   m=$(median < "$out/lat-$w")
   printf '%s median %s.%s ms (%s keys)\n' "$w" $(( m / 10 )) $(( m % 10 )) "$(wc -l < "$out/lat-$w")"
+done
+
+echo "latency: key to echo as the outer terminal receives it (pipe-pane, no polling), ms"
+go build -o "$out/keylat" ./bench/keylat
+for w in berth tmux; do
+  T send-keys -t bench:$w "clear" Enter; sleep 0.5
+  printf '%s ' "$w"; "$out/keylat" -L "$sock" -t bench:$w -n $(( RUNS * 10 ))
 done
 
 echo "memory: berth's RSS"

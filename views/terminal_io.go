@@ -62,7 +62,7 @@ func (q *inputQueue) run(w io.Writer) {
 // maxPending is how much output the reader holds for the feeder before it
 // stops reading (and the program waits on its terminal, as it would on a
 // slow one).
-const maxPending = 1 << 20
+const maxPending = 256 << 10
 
 // maxFeed is the most output fed to the emulator under one hold of the
 // terminal's lock, so that a frame drawn meanwhile waits little.
