@@ -407,7 +407,7 @@ func (a *App) View() tea.View {
 	st := a.env.Styles
 	w, h := a.width, a.height
 	p := a.panes[a.active]
-	parts := []string{ui.TitleBar(st, "berth", a.paneTitles(), a.active, a.system, w)}
+	parts := []string{ui.TitleBar(st, appTitle, a.paneTitles(), a.active, a.system, w)}
 	keys := p.ShortHelp()
 	if a.showPulls {
 		parts = append(parts, a.pulls.PanelView())

@@ -184,16 +184,15 @@ func cmdTheme(a *App, args []string) (tea.Cmd, error) {
 	if err != nil {
 		return nil, errdefs.InvalidArgument(":theme: %v", err)
 	}
-	a.setTheme(t)
-	return ui.Infof("Theme %s", t.Name), nil
+	return tea.Batch(a.setTheme(t), ui.Infof("Theme %s", t.Name)), nil
 }
 
 // setTheme redraws everything in t: the styles are shared by pointer, and
-// the panes render their rows again.
-func (a *App) setTheme(t themes.Theme) {
+// the panes render their rows again (as the clock has them do).
+func (a *App) setTheme(t themes.Theme) tea.Cmd {
 	*a.env.Styles = themes.New(t)
-	a.broadcast(clockMsg{})
 	a.eventLog.apply()
+	return a.broadcast(clockMsg{})
 }
 
 // lookup finds the command called name (or an alias).

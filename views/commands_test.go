@@ -240,3 +240,17 @@ func clipboard(cmd tea.Cmd) []string {
 	}
 	return out
 }
+
+func TestGoldenCommandHelp(t *testing.T) {
+	for _, sz := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"200x60", 200, 60}} {
+		t.Run(sz.name, func(t *testing.T) {
+			h, _ := newContainersHarness(t, sz.w, sz.h)
+			h.command("help")
+			h.waitScreen("Commands (:, tab completes)")
+			golden(t, h, "help-commands-"+sz.name)
+		})
+	}
+}

@@ -52,7 +52,6 @@ type eventsView struct {
 	shown  []events.Event
 	rows   []ui.Row // shown, drawn
 	follow bool     // the cursor stays on the newest event
-	binds  []*ui.Binding
 	keys   eventsKeys
 
 	width, height int
@@ -217,11 +216,18 @@ func (v *eventsView) Update(msg tea.Msg) tea.Cmd {
 
 func (v *eventsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	km := v.env.Keys
+	typing := v.filter.Typing()
 	if took, cmd := v.nav().key(msg); took {
-		// Moving off the newest event stops following; G (or f) follows again.
-		v.follow = v.table.Cursor() >= len(v.shown)-1 && !km.Up.Matches(msg) || km.Bottom.Matches(msg)
-		if len(v.shown) == 0 {
-			v.follow = true
+		switch {
+		case typing && v.follow:
+			// Filtering keeps following: the newest match is selected.
+			v.table.SetCursor(len(v.shown) - 1)
+		case typing:
+		default:
+			// Moving off the newest event stops following; G (or f)
+			// follows again.
+			v.follow = len(v.shown) == 0 || km.Bottom.Matches(msg) ||
+				v.table.Cursor() >= len(v.shown)-1 && !km.Up.Matches(msg)
 		}
 		return cmd
 	}

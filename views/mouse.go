@@ -6,6 +6,9 @@ import (
 	"berth/ui"
 )
 
+// appTitle is the name the title bar starts with.
+const appTitle = "berth"
+
 // wheelRows is how far one notch of the wheel moves a list.
 const wheelRows = 3
 
@@ -26,7 +29,7 @@ func (a *App) mouse(msg tea.MouseMsg) tea.Cmd {
 	_, click := msg.(tea.MouseClickMsg)
 	if m.Y == 0 {
 		if click && m.Button == tea.MouseLeft {
-			if i := ui.TitleTabAt("berth", a.paneTitles(), a.width, m.X); i >= 0 {
+			if i := ui.TitleTabAt(appTitle, a.paneTitles(), a.width, m.X); i >= 0 {
 				a.active, a.showPulls = i, false
 				a.sessions.split.PaneFocused = false
 			}
