@@ -545,3 +545,42 @@ func BenchmarkTerminalFeed(b *testing.B) {
 		})
 	}
 }
+
+// Output read in pieces of every size (short ones fed by the reader
+// itself, long ones through the feeder) reaches the emulator in order.
+func TestTerminalPipelineKeepsOrder(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&b, "%d\r\n", i)
+		if i%500 == 0 {
+			fmt.Fprintf(&b, "\x1b[33mmark %d\x1b[0m\r\n", i)
+		}
+	}
+	out := b.String()
+	term, f := newTestTerminal(t, 20, 6)
+	sizes := []int{1, 7, 5000, 3, 900, 1025, 40000, 2, 64}
+	for off, i := 0, 0; off < len(out); i++ {
+		n := min(sizes[i%len(sizes)], len(out)-off)
+		f.out(out[off : off+n])
+		off += n
+	}
+	settle(t, term, f)
+	ref, _ := newTestTerminal(t, 20, 6)
+	ref.mu.Lock()
+	_, _ = ref.em.Write([]byte(out))
+	ref.takeScrollback()
+	ref.mu.Unlock()
+	if got, want := plainRows(term), plainRows(ref); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("screen\n got %q\nwant %q", got, want)
+	}
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	if term.sb.len() != ref.sb.len() {
+		t.Fatalf("scrollback has %d lines, want %d", term.sb.len(), ref.sb.len())
+	}
+	for i := 0; i < ref.sb.len(); i++ {
+		if got, want := term.lineText(term.sb.total-term.sb.len()+i), ref.lineText(ref.sb.total-ref.sb.len()+i); got != want {
+			t.Fatalf("scrollback line %d = %q, want %q", i, got, want)
+		}
+	}
+}
