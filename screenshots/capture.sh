@@ -34,6 +34,7 @@ export BERTH_ROOT=$work/root BERTH_RUN_ROOT=$work/run
 "$work/berth" pull -q $addr/busybox >/dev/null
 "$work/berth" pull -q $addr/app:1 >/dev/null
 "$work/berth" tag $addr/busybox busybox:stable
+"$work/berth" pull -q $addr/tool:1 >/dev/null
 
 shot() { # name
   tmux -L "$sock" capture-pane -e -p -t shots >"$work/$1.ansi"
@@ -75,5 +76,18 @@ shot tui-pull
 for _ in $(seq 100); do
   tmux -L "$sock" capture-pane -p -t shots | grep -q "Downloaded newer image" && break; sleep 0.2
 done
+# The layer browser on an image whose last layer deletes an archive.
+tmux -L "$sock" send-keys -t shots /
+sleep 0.3
+tmux -L "$sock" send-keys -t shots -l tool
+tmux -L "$sock" send-keys -t shots Enter
+sleep 0.5
+tmux -L "$sock" send-keys -t shots L
+for _ in $(seq 50); do
+  tmux -L "$sock" capture-pane -p -t shots | grep -q "Changes of layer 3" && break; sleep 0.2
+done
+shot tui-layers
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.5
 tmux -L "$sock" send-keys -t shots q
 sleep 0.5

@@ -89,3 +89,27 @@ func TestLayers(t *testing.T) {
 		t.Errorf("unknown image: %v, want not found", err)
 	}
 }
+
+// The screenshot's image (testimage.Wasteful): the archive deleted in the
+// layer after the one that fetched it wastes its 3 MB, the rewritten
+// config both its copies; the empty ENV step has no layer.
+func TestLayersWasteful(t *testing.T) {
+	e := newEnv(t)
+	testimage.Push(t, e.reg.Host, "tool:1", testimage.Wasteful(t))
+	if _, _, err := e.pull(e.reg.Host+"/tool:1", image.PullOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.svc.Layers(context.Background(), e.reg.Host+"/tool:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Layers) != 3 || !strings.HasPrefix(a.Layers[2].Command, "/bin/sh -c rm /tmp/toolchain.tar.gz") {
+		t.Fatalf("layers %+v", a.Layers)
+	}
+	if a.Wasted != 3_000_016 || len(a.Waste) != 2 || a.Waste[0].Path != "/tmp/toolchain.tar.gz" {
+		t.Errorf("wasted %d B in %+v; want 3,000,016 B, the archive first", a.Wasted, a.Waste)
+	}
+	if n := a.Layers[2].Changes.Find("tmp/toolchain.tar.gz"); n == nil || n.Mark != layertree.Removed || n.Size != 3_000_000 {
+		t.Errorf("the archive's deletion: %+v", n)
+	}
+}

@@ -60,10 +60,11 @@ func main() {
 		testimage.Layer(t, testimage.BusyboxLayer(t)),
 		testimage.Layer(t, testimage.RandomTar(42, 3_000_000))))
 	testimage.Push(t, *addr, "big:latest", testimage.Big(t, *bigLayers, 40_000_000))
+	testimage.Push(t, *addr, "tool:1", testimage.Wasteful(t))
 	if *pidFile != "" {
 		os.WriteFile(*pidFile, []byte(fmt.Sprintln(os.Getpid())), 0o644)
 	}
-	fmt.Printf("testreg: serving busybox, app:1 and big on %s\n", *addr)
+	fmt.Printf("testreg: serving busybox, app:1, big and tool:1 on %s\n", *addr)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
