@@ -248,13 +248,15 @@ func (t *terminal) CopyKey(k tea.KeyPressMsg) (text string) {
 	return ""
 }
 
-// copyCursor is the copy-mode head's place in the view, or false outside
-// copy mode. Called with mu held.
-func (t *terminal) copyCursor() (x, y int, ok bool) {
+// copyCursor is the copy-mode head's place in the view; inCopy is false
+// outside copy mode, shown false when output scrolled the head out of
+// view. Called with mu held.
+func (t *terminal) copyCursor() (x, y int, inCopy, shown bool) {
 	if !t.sel.copyMode {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
-	return t.sel.head.col, t.sel.head.line - t.topLine(), true
+	y = t.sel.head.line - t.topLine()
+	return t.sel.head.col, y, true, y >= 0 && y < t.rows
 }
 
 // Dragging reports whether a mouse selection is under way: it goes on

@@ -171,3 +171,19 @@ func TestSessionCopyModeAndMouseCopy(t *testing.T) {
 	h.send(tea.MouseReleaseMsg{X: 2, Y: oy + 1, Button: tea.MouseLeft})
 	h.waitScreen("Copied 11 bytes from host to the clipboard") // "me please\n$"
 }
+
+// Output that scrolls the copy-mode head out of view hides the cursor
+// rather than put it outside the pane.
+func TestTerminalCopyCursorScrolledAway(t *testing.T) {
+	term, f := newSelectTerminal(t, 20, 3, "a\r\nb\r\n$ ")
+	term.EnterCopyMode()
+	copyKeys(term, "k", "k")
+	if c := term.Cursor(); c == nil || c.Y != 0 {
+		t.Fatalf("copy cursor %+v, want row 0", c)
+	}
+	f.out("\r\nc\r\nd\r\n")
+	settle(t, term, f)
+	if c := term.Cursor(); c != nil {
+		t.Errorf("copy cursor %+v after its line scrolled off the view", c)
+	}
+}

@@ -442,7 +442,10 @@ func (t *terminal) touchedRows() []int {
 func (t *terminal) Cursor() *tea.Cursor {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if x, y, ok := t.copyCursor(); ok {
+	if x, y, inCopy, shown := t.copyCursor(); inCopy {
+		if !shown {
+			return nil
+		}
 		c := tea.NewCursor(x, y)
 		c.Shape, c.Blink = tea.CursorBlock, false
 		return c
