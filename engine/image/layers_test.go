@@ -3,6 +3,8 @@ package image_test
 import (
 	"archive/tar"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,6 +89,15 @@ func TestLayers(t *testing.T) {
 
 	if _, err := e.svc.Layers(context.Background(), "nosuch:1"); !errdefs.IsNotFound(err) {
 		t.Errorf("unknown image: %v, want not found", err)
+	}
+
+	// A layer whose snapshot went missing is named, with the fix.
+	if err := os.RemoveAll(filepath.Join(e.root, "snapshots", strings.TrimPrefix(a.Layers[1].DiffID, "sha256:"))); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Layers(context.Background(), e.reg.Host+"/wh:1")
+	if !errdefs.IsNotFound(err) || !strings.Contains(err.Error(), "layer 2 of image") || !strings.Contains(err.Error(), "pull the image again") {
+		t.Errorf("missing snapshot: %v", err)
 	}
 }
 
