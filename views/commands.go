@@ -42,7 +42,7 @@ type (
 func commands() []command {
 	ctr := func(a *App, _ []string, _ string) []string { return a.containerRefs() }
 	img := func(a *App, _ []string, _ string) []string { return a.imageRefs() }
-	return []command{
+	return append([]command{
 		{name: "pull", usage: "REF", help: "pull an image", complete: img, run: cmdPull},
 		{name: "run", usage: "[FLAGS] IMAGE [CMD…]", help: "run a container (docker run's flags)", complete: completeRun, run: cmdRun},
 		{name: "exec", usage: "NAME [CMD…]", help: "a shell (or CMD) in a pane", complete: firstArg(ctr), run: cmdExec},
@@ -65,7 +65,7 @@ func commands() []command {
 		{name: "quit", aliases: []string{"q", "q!", "qa"}, help: "quit berth", run: func(a *App, _ []string) (tea.Cmd, error) {
 			return a.quit(), nil
 		}},
-	}
+	}, moreCommands()...)
 }
 
 // firstArg completes only the first argument with f.
@@ -217,7 +217,7 @@ func (a *App) execLine(line string) tea.Cmd {
 	name := strings.TrimPrefix(words[0], ":")
 	c, ok := lookup(a.cmds, name)
 	if !ok {
-		return ui.ErrorStatus(errdefs.InvalidArgument("no command :%s: try %s (tab completes, :help lists them)", name, strings.Join(a.cmdNames(), ", ")))
+		return ui.ErrorStatus(errdefs.InvalidArgument("no command :%s: %s (tab completes, :help lists them)", name, a.suggestCommand(name)))
 	}
 	cmd, err := c.run(a, words[1:])
 	if err != nil {
@@ -226,13 +226,19 @@ func (a *App) execLine(line string) tea.Cmd {
 	return cmd
 }
 
-// cmdNames are the commands' names.
-func (a *App) cmdNames() []string {
-	var out []string
+// suggestCommand is the nearest command to a mistyped name, or the
+// everyday ones.
+func (a *App) suggestCommand(name string) string {
+	best, bestD := "", 3
 	for _, c := range a.cmds {
-		out = append(out, c.name)
+		if d := editDistance(name, c.name); d < bestD {
+			best, bestD = c.name, d
+		}
 	}
-	return out
+	if best != "" {
+		return "did you mean :" + best + "?"
+	}
+	return "try :pull, :run, :stop, :logs, :theme or :q"
 }
 
 // completeLine is the command line's completer: command names for the
@@ -302,6 +308,8 @@ func (a *App) commandsGroup() ui.KeyGroup {
 		line(":exec NAME [CMD]", "shell in a pane"),
 		line(":stop NAME…", "start restart kill pause rm too"),
 		line(":rmi [-f] REF…", "remove images"),
+		line(":logs NAME", "inspect stats top history layers"),
+		line(":network :volume", "create rm prune; :tag :prune"),
 		line(":theme NAME", strings.Join(themes.Names(), " ")),
 		line(":images :events…", "show a pane"),
 		line(":q", "quit"),

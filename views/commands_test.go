@@ -81,8 +81,12 @@ func TestCommandCompletion(t *testing.T) {
 	h.keys("1")
 	h.waitScreen("Images (4)")
 	for line, want := range map[string][]string{
-		"":                   {"containers", "events", "exec", "help", "images", "kill", "networks", "pause", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stop", "theme", "unpause", "volumes"},
-		"st":                 {"start", "stop"},
+		"":                   {"containers", "events", "exec", "help", "history", "images", "inspect", "kill", "layers", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stats", "stop", "tag", "theme", "top", "unpause", "volume", "volumes"},
+		"network ":           {"create", "prune", "rm"},
+		"network rm ":        {"bridge", "host", "none"},
+		"logs w":             {"web", "worker"},
+		"inspect bu":         {"busybox", "busybox:1.36", "busybox:latest"},
+		"st":                 {"start", "stats", "stop"},
 		"stop ":              {"cache", "db", "job", "old", "web", "worker"},
 		"stop w":             {"web", "worker"},
 		"stop web w":         {"web", "worker"},
@@ -136,7 +140,9 @@ func TestCommandLine(t *testing.T) {
 	h.waitScreen(":rm needs a container")
 
 	h.command("frobnicate now")
-	h.waitScreen("no command :frobnicate: try pull, run")
+	h.waitScreen("no command :frobnicate: try :pull, :run")
+	h.command("stpo web")
+	h.waitScreen("no command :stpo: did you mean :stop?")
 
 	h.command("events")
 	h.waitScreen("Events (")
@@ -253,4 +259,51 @@ func TestGoldenCommandHelp(t *testing.T) {
 			golden(t, h, "help-commands-"+sz.name)
 		})
 	}
+}
+
+func TestMoreCommands(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 40)
+
+	// An object's tab, by name.
+	h.keys("1")
+	h.command("logs db")
+	logs := h.nextLogs()
+	if logs.Ref != hexID("b2") {
+		t.Errorf("logs of %q, want db's", logs.Ref)
+	}
+	if h.app.active != paneContainers {
+		t.Errorf("pane %d", h.app.active)
+	}
+	if r, _ := h.containers().selected(); r.Name != "db" {
+		t.Errorf("selected %s", r.Name)
+	}
+	h.keys("esc")
+	h.command("inspect nosuch")
+	h.waitScreen(`:inspect: no container, image, network or volume "nosuch" is listed`)
+	h.command("inspect bridge")
+	h.waitFor("the Networks pane", func() bool { return h.app.active == paneNetworks })
+	h.waitScreen("Inspect")
+	h.keys("esc")
+
+	// Networks and volumes.
+	h.command("network create appnet2 --subnet 10.91.0.0/24")
+	h.waitScreen("Created network appnet2")
+	if c := eng.netCreates; len(c) != 1 || c[0].Name != "appnet2" || c[0].Subnet != "10.91.0.0/24" {
+		t.Errorf("network creates %+v", c)
+	}
+	h.command("network create")
+	h.waitScreen(":network create needs a name")
+	h.command("volume create data2")
+	h.waitScreen("Created volume data2")
+	h.command("volume rm data2")
+	h.waitScreen("Removed volume data2")
+
+	// Prune asks first.
+	h.command("prune networks")
+	h.waitScreen("Prune networks", "Remove every network no container is on?")
+	h.keys("y")
+	h.waitScreen("Pruned 1 network") // appnet2, on which nothing runs
+
+	h.command("tag busybox mybox")
+	h.waitScreen(":tag: this engine cannot tag")
 }
