@@ -83,10 +83,12 @@ type Styles struct {
 
 	// Log is a container's log view.
 	Log struct {
-		Stdout lipgloss.Style
-		Stderr lipgloss.Style
-		Time   lipgloss.Style // timestamps, when shown
-		Notice lipgloss.Style // berth's own lines: "— log ended —"
+		Stdout  lipgloss.Style
+		Stderr  lipgloss.Style
+		Time    lipgloss.Style // timestamps, when shown
+		Notice  lipgloss.Style // berth's own lines: "— log ended —"
+		Match   lipgloss.Style // a match of the search
+		Current lipgloss.Style // the match the search went to
 	}
 
 	// Split is the session pane's tab line.
@@ -203,6 +205,8 @@ func New(t Theme) Styles {
 	s.Log.Stderr = fg(t.StderrText)
 	s.Log.Time = fg(t.SecondaryText)
 	s.Log.Notice = fg(t.SecondaryText).Italic(true)
+	s.Log.Match = fg(t.SelectedText).Background(t.WarningText)
+	s.Log.Current = fg(t.SelectedText).Background(t.Accent).Bold(true)
 
 	s.Split.Tab = fg(t.SecondaryText)
 	s.Split.ActiveTab = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
@@ -263,6 +267,8 @@ func New(t Theme) Styles {
 		s.State.Paused = s.State.Paused.Italic(true)
 		s.State.Stopped = s.State.Stopped.Faint(true)
 		s.Log.Stderr = s.Log.Stderr.Italic(true)
+		s.Log.Match = s.Log.Match.Reverse(true)
+		s.Log.Current = s.Log.Current.Reverse(true).Underline(true)
 		s.Layers.Removed = s.Layers.Removed.Strikethrough(true)
 		s.Layers.Modified = s.Layers.Modified.Italic(true)
 	}

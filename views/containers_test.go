@@ -521,124 +521,6 @@ func TestAttach(t *testing.T) {
 	h.waitScreen("attach web: attach: connection refused")
 }
 
-func TestLogView(t *testing.T) {
-	h, _ := newContainersHarness(t, 80, 24)
-	h.selectRow("web")
-	h.keys("l")
-	logs := h.nextLogs()
-	if logs.Ref != hexID("a1") || !logs.Opts.Follow || logs.Opts.Tail != 500 {
-		t.Errorf("ContainerLogs(%s, %+v)", logs.Ref, logs.Opts)
-	}
-	h.waitScreen("Logs web", "1 Logs", "Waiting for output…", "following")
-	for i := range 40 {
-		logs.send("stdout", "line "+itoa(100+i))
-	}
-	logs.send("stderr", "warning: disk almost full")
-	h.waitScreen("warning: disk almost full", "following", "41 lines")
-	if strings.Contains(h.screen(), "line 100") {
-		t.Errorf("following should show the end:\n%s", h.screen())
-	}
-	// stderr is drawn in its own colour.
-	st := themes.New(themes.Dark())
-	want := st.Log.Stderr.Render("warning: disk almost full")
-	if !strings.Contains(h.app.View().Content, want) {
-		t.Errorf("stderr line not in the stderr colour")
-	}
-	// Scrolling up stops following: new lines do not move the view.
-	h.keys("k")
-	h.waitScreen("paused · G follows")
-	logs.send("stdout", "line after scroll")
-	h.waitScreen("42 lines")
-	if strings.Contains(h.screen(), "line after scroll") {
-		t.Errorf("the view moved while not following:\n%s", h.screen())
-	}
-	h.keys("G")
-	h.waitScreen("line after scroll", "following")
-	logs.send("stdout", "and more")
-	h.waitScreen("and more")
-	// Timestamps.
-	h.keys("t")
-	h.waitScreen("2025-06-01T12:00:00.000Z and more", "timestamps")
-	h.keys("t")
-	// q goes back (it does not quit) and ends the stream.
-	h.keys("q")
-	if h.quit {
-		t.Fatal("q in the log view quit")
-	}
-	h.waitScreen("Containers (6)")
-	select {
-	case <-logs.ended:
-	case <-time.After(3 * time.Second):
-		t.Fatal("ContainerLogs did not return after q")
-	}
-	if logs.ctx.Err() == nil {
-		t.Error("the stream's context was not cancelled")
-	}
-}
-
-func TestLogViewEscCancelsAndEnds(t *testing.T) {
-	h, _ := newContainersHarness(t, 80, 24)
-	h.selectRow("job")
-	h.keys("l")
-	logs := h.nextLogs()
-	logs.send("stdout", "migrating…")
-	logs.end <- nil // the container stopped
-	h.waitScreen("migrating…", "ended")
-	h.keys("esc")
-	h.waitScreen("Containers (6)")
-	<-logs.ended
-
-	// Esc while following cancels the context the engine reads with.
-	h.selectRow("web")
-	h.keys("l")
-	logs = h.nextLogs()
-	h.keys("esc")
-	select {
-	case <-logs.ctx.Done():
-	case <-time.After(3 * time.Second):
-		t.Fatal("esc did not cancel the log stream")
-	}
-	<-logs.ended
-	// A batch that comes after the view closed is dropped.
-	h.send(logsMsg{Seq: 1, Lines: []logLine{{Text: "late"}}})
-}
-
-func TestLogViewKeepsTheLastLines(t *testing.T) {
-	h, _ := newContainersHarness(t, 80, 24)
-	h.selectRow("web")
-	h.keys("l")
-	logs := h.nextLogs()
-	v := h.logsView()
-	batch := make([]logLine, 0, 1000)
-	for i := range logKeep + 1500 {
-		batch = append(batch, logLine{Text: "n" + itoa(i)})
-		if len(batch) == cap(batch) {
-			h.send(logsMsg{Tab: v, Seq: v.seq, Lines: batch})
-			batch = batch[:0:1000]
-		}
-	}
-	h.send(logsMsg{Tab: v, Seq: v.seq, Lines: batch})
-	if len(v.lines) != logKeep || v.lines[0].Text != "n1500" || len(v.rendered) != logKeep {
-		t.Errorf("%d lines kept, first %q; want %d from n1500", len(v.lines), v.lines[0].Text, logKeep)
-	}
-	h.waitScreen("last 5000 lines", "n6499")
-	_ = logs
-}
-
-func TestCleanLogLine(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain\n", "plain"},
-		{"\x1b[31mred\x1b[0m text\r\n", "red text"},
-		{"a\tb", "a    b"},
-		{"bell\a and \x00nul", "bell and nul"},
-	}
-	for _, tc := range tests {
-		if got := cleanLogLine([]byte(tc.in)); got != tc.want {
-			t.Errorf("cleanLogLine(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // runDialog opens the run dialog and fills its fields.
 func (h *harness) runDialog(image, name, cmd, env string) {
 	h.t.Helper()
@@ -768,17 +650,7 @@ func (h *harness) nextPullAfter(key string) *fakePull {
 }
 
 func TestContainersNeverOverflow(t *testing.T) {
-	h, _ := newContainersHarness(t, 120, 40)
-	h.selectRow("web")
-	h.keys("l")
-	logs := h.nextLogs()
-	logs.send("stderr", strings.Repeat("a very long line of output ", 20))
-	h.waitScreen("a very long line")
-	for _, sz := range [][2]int{{80, 24}, {100, 30}, {200, 60}, {60, 15}, {30, 8}, {80, 24}} {
-		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]}) // checkView checks every line
-		h.keys("t", "right", "left", "?", "esc")
-	}
-	h.keys("esc")
+	h, _ := newContainersHarness(t, 120, 40) // the log view's: TestLogsNeverOverflow
 	for _, sz := range [][2]int{{80, 24}, {100, 30}, {200, 60}, {60, 15}, {30, 8}, {80, 24}} {
 		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		h.keys("n")

@@ -3,355 +3,445 @@ package views
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
-	"time"
 
-	"charm.land/bubbles/v2/viewport"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"berth/engine/monitor"
-	"berth/themes"
+	"berth/engine"
 	"berth/ui"
 )
 
-// Limits of the log view.
-const (
-	logTail          = 500  // lines of history asked for when the view opens
-	logKeep          = 5000 // lines kept; older ones are dropped
-	logBatch         = 1000 // lines per message at most
-	logBatchInterval = 30 * time.Millisecond
-	logBuffer        = 1024 // lines the stream holds before the reader waits
-)
-
-// logLine is one line of a container's log, owned by the UI.
-type logLine struct {
-	Stderr bool
-	Time   time.Time
-	Text   string
+// logHistoryEngine is the engine's ability (checked with a type assertion;
+// *engine.Engine has it) to read a container's whole retained log by
+// position, which the log view needs.
+type logHistoryEngine interface {
+	ContainerLogHistory(ctx context.Context, ref string) (engine.LogHistory, error)
 }
 
-// logStream carries the lines ContainerLogs reads, from its goroutine to the
-// UI: the sink copies each line into the channel (waiting when the UI lags
-// behind, which slows the reader, never the container) and the channel is
-// closed when ContainerLogs returns, err set before.
-type logStream struct {
-	lines chan logLine
-	err   error
-}
-
-// logsMsg is a batch of lines of a tab's stream Seq; Done says the stream
-// ended.
-type logsMsg struct {
-	Tab   *logsView
-	Seq   int
-	Lines []logLine
-	Done  bool
-	Err   error
-}
-
-// logsTabMsg is every message of a log tab: the tab it belongs to says
-// who takes it.
-type logsTabMsg interface{ logsTab() *logsView }
-
-func (m logsMsg) logsTab() *logsView { return m.Tab }
-
-// startLogs returns the stream of ref's log and the command that fills it:
-// ContainerLogs following from the last logTail lines, until ctx ends or the
-// container stops.
-func startLogs(ctx context.Context, eng Engine, ref string) (*logStream, tea.Cmd) {
-	s := &logStream{lines: make(chan logLine, logBuffer)}
-	opts := monitor.LogOptions{Follow: true, Tail: logTail}
-	run := func() tea.Msg {
-		err := eng.ContainerLogs(ctx, ref, opts, func(e monitor.LogEntry) error {
-			l := logLine{Stderr: e.Stream == "stderr", Time: e.Time, Text: cleanLogLine(e.Line)}
-			select {
-			case s.lines <- l:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		s.err = err
-		close(s.lines)
-		return nil
-	}
-	return s, run
-}
-
-// waitLogs waits for the next line of s, gathers those that follow for a
-// moment, and returns them as one message; the log view issues it again
-// after each message until the stream is done.
-func waitLogs(v *logsView, s *logStream) tea.Cmd {
-	id := v.seq
-	return func() tea.Msg {
-		first, ok := <-s.lines
-		if !ok {
-			return logsMsg{Tab: v, Seq: id, Done: true, Err: s.err}
-		}
-		batch := []logLine{first}
-		timer := time.NewTimer(logBatchInterval)
-		defer timer.Stop()
-		for len(batch) < logBatch {
-			select {
-			case l, ok := <-s.lines:
-				if !ok {
-					return logsMsg{Tab: v, Seq: id, Lines: batch, Done: true, Err: s.err}
-				}
-				batch = append(batch, l)
-			case <-timer.C:
-				return logsMsg{Tab: v, Seq: id, Lines: batch}
-			}
-		}
-		return logsMsg{Tab: v, Seq: id, Lines: batch}
-	}
-}
-
-// cleanLogLine makes a line of output safe to draw: escape sequences and
-// control characters go, tabs become spaces, a trailing newline is cut.
-func cleanLogLine(b []byte) string {
-	s := strings.TrimRight(string(b), "\r\n")
-	if strings.ContainsRune(s, '\x1b') {
-		s = ansi.Strip(s)
-	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) < 0 {
-		return s
-	}
-	var b2 strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b2.WriteString("    ")
-		case r < ' ' || r == 0x7f:
-		default:
-			b2.WriteRune(r)
-		}
-	}
-	return b2.String()
-}
-
-// logsView follows one container's log in a scrolling viewport. It follows
-// the end while the view is at the bottom; scrolling up stops that, G or
-// end resumes it. Esc or q closes it and ends the stream.
+// logsView is the Logs tab of a container: the whole retained log, of
+// which it holds only a window of entries around the screen (logs_window.go),
+// read from the engine's index of the log in commands. It follows the end
+// while at the bottom (f toggles; scrolling up stops it, G resumes it),
+// searches the whole log (/, n, N: logs_search.go), wraps (w), shows
+// timestamps (t) and the program's colours (c), shows all or the tail or
+// since a time (s), and saves what it shows to a file (S: logs_save.go).
 type logsView struct {
-	env    *env
-	seq    int // of the stream, so that a closed stream's late batches are dropped
-	ctrID  string
-	name   string
-	cancel context.CancelFunc
-	stream *logStream
-	keys   logsKeys
+	env         *env
+	ctrID, name string
+	keys        logsKeys
 
-	lines      []logLine
-	rendered   []string // lines as drawn, one per line
-	dropped    int      // lines dropped for memory
-	follow     bool
-	timestamps bool
-	ended      bool
-	err        error
+	seq  int      // of the opening: messages of an older one are dropped
+	conn *logConn // the open history; nil while closed
+	err  error    // the log could not be opened or read
 
-	vp            viewport.Model
+	first, end int  // the history's bounds as last seen
+	ended      bool // the container's log is complete
+	shown      logShown
+	lo         int // the first entry shown: first, or the tail or since choice
+
+	win     logWindow
+	top     int // the entry at the top of the screen
+	topRow  int // its rows above the screen (wrap)
+	xoff    int // cells scrolled sideways (no wrap)
+	follow  bool
+	reading bool // a read of entries is under way
+
+	wrap, timestamps, colours bool
+
+	search logSearch
+	prompt *logPrompt // the save or show prompt, when open
+
 	width, height int
 }
 
 type logsKeys struct {
-	Scroll, Page, Ends, Sideways, Timestamps, Back ui.Binding
+	Scroll, Page, HalfPage, Ends, Sideways, Follow, Search, Next, Wrap, Timestamps, Colours, Show, Save, Back ui.Binding
 }
 
 // newLogsTab is the Logs tab of container ctrID (shown as name); Open
-// starts its stream.
+// starts reading its log.
 func newLogsTab(e *env, ctrID, name string) *logsView {
-	v := &logsView{env: e, ctrID: ctrID, name: name, follow: true,
-		vp: viewport.New(),
+	return &logsView{env: e, ctrID: ctrID, name: name, follow: true, colours: true, search: logSearch{cur: -1},
 		keys: logsKeys{
 			Scroll:     ui.Bind("↑↓/jk", "scroll (up stops following)", "up", "down", "j", "k"),
-			Page:       ui.Bind("pgup/pgdn", "page", "pgup", "pgdown", "ctrl+u", "ctrl+d", "b", "f", "space"),
-			Ends:       ui.Bind("g/G", "top / bottom and follow", "g", "home", "G", "end"),
-			Sideways:   ui.Bind("←→/hl", "scroll sideways", "left", "right", "h", "l"),
-			Timestamps: ui.Bind("t", "show timestamps", "t").WithShort("timestamps"),
-			Back:       ui.Bind("esc/q", "back to the list", "esc", "q").WithShort("back"),
+			Page:       ui.Bind("pgup/pgdn", "page up / down", "pgup", "pgdown", "b", "space"),
+			HalfPage:   ui.Bind("ctrl+u/d", "half a page up / down", "ctrl+u", "ctrl+d"),
+			Ends:       ui.Bind("g/G", "first line / last line and follow", "g", "home", "G", "end"),
+			Sideways:   ui.Bind("←→/hl", "scroll sideways (no wrap)", "left", "right", "h", "l"),
+			Follow:     ui.Bind("f", "follow on / off", "f").WithShort("follow"),
+			Search:     ui.Bind("/", "search the whole log", "/").WithShort("search"),
+			Next:       ui.Bind("n/N", "next / previous match", "n", "N"),
+			Wrap:       ui.Bind("w", "wrap long lines on / off", "w").WithShort("wrap"),
+			Timestamps: ui.Bind("t", "timestamps on / off", "t"),
+			Colours:    ui.Bind("c", "program's colours kept / stripped", "c"),
+			Show:       ui.Bind("s", "show all / tail N / since a time", "s").WithShort("since/tail"),
+			Save:       ui.Bind("S", "save what is shown to a file", "S").WithShort("save"),
+			Back:       ui.Bind("esc/q", "clear the search / back", "esc", "q").WithShort("back"),
 		}}
-	v.vp.FillHeight = true
-	v.vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
-	v.vp.KeyMap.HalfPageDown.SetKeys("ctrl+d")
-	return v
 }
 
 // Title is the tab's name.
 func (v *logsView) Title() string { return "Logs" }
 
-// Open starts following the log from its last logTail lines.
+// Open opens the log and starts following it.
 func (v *logsView) Open() tea.Cmd {
 	v.Close()
 	v.seq++
-	v.lines, v.rendered, v.dropped, v.ended, v.err, v.follow = nil, nil, 0, false, nil, true
-	v.vp.SetContentLines(nil)
-	ctx, cancel := context.WithCancel(v.env.ctx)
-	v.cancel = cancel
-	var run tea.Cmd
-	v.stream, run = startLogs(ctx, v.env.eng, v.ctrID)
-	return tea.Batch(run, waitLogs(v, v.stream))
-}
-
-// Close ends the stream.
-func (v *logsView) Close() {
-	if v.cancel != nil {
-		v.cancel()
-		v.cancel = nil
-	}
-}
-
-// Capturing: no key is text in this view.
-func (v *logsView) Capturing() bool { return false }
-
-// SetSize sets the size, frame included.
-func (v *logsView) SetSize(w, h int) {
-	v.width, v.height = w, h
-	v.vp.SetWidth(max(w-2, 0))
-	v.vp.SetHeight(max(h-2, 0))
-	if v.follow {
-		v.vp.GotoBottom()
-	}
-}
-
-// Update takes in a batch of lines; it returns the command that waits for
-// the next one. Other messages, and those of a stream closed since, are
-// ignored.
-func (v *logsView) Update(m tea.Msg) tea.Cmd {
-	msg, ok := m.(logsMsg)
-	if !ok || msg.Tab != v || msg.Seq != v.seq {
+	v.err, v.ended, v.reading = nil, false, false
+	v.first, v.end, v.lo, v.top, v.topRow = 0, 0, 0, 0, 0
+	v.win = logWindow{}
+	v.follow = true
+	v.search.clear()
+	eng, ok := v.env.eng.(logHistoryEngine)
+	if !ok {
+		v.err = errors.New("this engine cannot read logs by position")
 		return nil
 	}
-	v.append(msg.Lines)
-	if msg.Done {
-		v.ended = true
-		if msg.Err != nil && !errors.Is(msg.Err, context.Canceled) {
+	v.conn = newLogConn(v.env.ctx)
+	return v.conn.open(v, v.seq, eng, v.ctrID)
+}
+
+// Close lets go of the log and stops what is under way.
+func (v *logsView) Close() {
+	if v.conn != nil {
+		v.conn.close()
+		v.conn = nil
+	}
+	v.search.stop()
+	v.seq++ // late messages of this opening are dropped
+}
+
+// Capturing: a search or a prompt being typed takes every key.
+func (v *logsView) Capturing() bool { return v.search.typing || v.prompt != nil }
+
+// SetSize sets the size, frame included: the view draws its own frame
+// (ownFrame), with its state in it.
+func (v *logsView) SetSize(w, h int) {
+	v.width, v.height = w, h
+	if v.follow {
+		v.toBottom()
+	}
+	v.clamp()
+}
+
+// bodyW and bodyH are the size of the lines' area: the frame's inside,
+// less the prompt's line.
+func (v *logsView) bodyW() int { return max(v.width-2, 1) }
+func (v *logsView) bodyH() int {
+	h := v.height - 2
+	if v.search.typing || v.prompt != nil {
+		h--
+	}
+	return max(h, 1)
+}
+
+// Update takes the tab's messages; others are ignored.
+func (v *logsView) Update(m tea.Msg) tea.Cmd {
+	msg, ok := m.(logsTabMsg)
+	if !ok || msg.logsTab() != v {
+		return nil
+	}
+	switch msg := m.(type) {
+	case logsOpenedMsg:
+		if msg.Seq != v.seq {
+			return nil
+		}
+		if msg.Err != nil {
 			v.err = msg.Err
 			return ui.ErrorStatus(msg.Err)
 		}
-		return nil
+		v.setBounds(msg.Bounds)
+		return tea.Batch(v.ensure(), v.poll())
+	case logsPolledMsg:
+		if msg.Seq != v.seq {
+			return nil
+		}
+		if msg.Err != nil && v.err == nil {
+			v.err = msg.Err
+			return tea.Batch(ui.ErrorStatus(msg.Err), v.poll())
+		}
+		v.setBounds(msg.Bounds)
+		return tea.Batch(v.ensure(), v.poll())
+	case logsReadMsg:
+		if msg.Seq != v.seq {
+			return nil
+		}
+		v.reading = false
+		if msg.Err != nil {
+			v.err = msg.Err
+			return ui.ErrorStatus(msg.Err)
+		}
+		v.win.take(msg.From, msg.Lines, v.top, v.holdMax())
+		if v.follow {
+			v.toBottom()
+		}
+		return v.ensure()
+	case logsFoundMsg:
+		return v.found(msg)
+	case logsShownMsg:
+		return v.shownAt(msg)
+	case logsSavedMsg:
+		return v.saved(msg)
 	}
-	return waitLogs(v, v.stream)
+	return nil
 }
 
-// append adds lines, drops the oldest beyond logKeep, and keeps the view
-// where it was: at the end while following, else on the same text.
-func (v *logsView) append(lines []logLine) {
-	if len(lines) == 0 {
-		return
-	}
-	st := v.env.Styles
-	v.lines = append(v.lines, lines...)
-	for _, l := range lines {
-		v.rendered = append(v.rendered, renderLogLine(st, l, v.timestamps))
-	}
-	drop := len(v.lines) - logKeep
-	if drop > 0 {
-		v.lines = v.lines[drop:]
-		v.rendered = v.rendered[drop:]
-		v.dropped += drop
-	}
-	y := v.vp.YOffset()
-	v.vp.SetContentLines(v.rendered)
+// setBounds takes in the history's bounds: the first entry shown moves
+// with rotation, and the view follows the end if it does.
+func (v *logsView) setBounds(b logBounds) {
+	v.first, v.end, v.ended = b.First, b.End, b.Ended
+	v.lo = max(v.shown.lo, v.first)
 	if v.follow {
-		v.vp.GotoBottom()
-	} else {
-		v.vp.SetYOffset(max(y-max(drop, 0), 0))
+		v.toBottom()
 	}
+	v.clamp()
 }
 
-// rerender draws every line again (timestamps were switched).
-func (v *logsView) rerender() {
-	for i, l := range v.lines {
-		v.rendered[i] = renderLogLine(v.env.Styles, l, v.timestamps)
-	}
-	v.vp.SetContentLines(v.rendered)
-	if v.follow {
-		v.vp.GotoBottom()
-	}
-}
-
-// renderLogLine is one line as drawn: a space of margin, the timestamp when
-// asked for, the text in the colour of its stream.
-func renderLogLine(st *themes.Styles, l logLine, timestamps bool) string {
-	style := st.Log.Stdout
-	if l.Stderr {
-		style = st.Log.Stderr
-	}
-	s := " "
-	if timestamps && !l.Time.IsZero() {
-		s += st.Log.Time.Render(l.Time.UTC().Format("2006-01-02T15:04:05.000Z")) + " "
-	}
-	return s + style.Render(l.Text)
-}
-
-// Key handles a key; Esc and q are left to the area that holds the tab.
+// Key handles a key; Esc with no search to clear, and q, are left to the
+// area that holds the tab (they close it).
 func (v *logsView) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := v.keys
+	if v.prompt != nil {
+		return v.promptKey(msg), true
+	}
+	if v.search.typing {
+		return v.searchKey(msg), true
+	}
+	k, km := v.keys, v.env.Keys
+	h := v.bodyH()
 	switch {
 	case k.Back.Matches(msg):
+		if msg.String() == "esc" && v.search.pat != "" {
+			v.search.clear()
+			return nil, true
+		}
 		return nil, false
+	case km.Up.Matches(msg):
+		v.scroll(-1)
+	case km.Down.Matches(msg):
+		v.scroll(1)
+	case msg.String() == "pgup" || msg.String() == "b":
+		v.scroll(-max(h-1, 1))
+	case msg.String() == "pgdown" || msg.String() == "space":
+		v.scroll(max(h-1, 1))
+	case k.HalfPage.Matches(msg):
+		n := max(h/2, 1)
+		if msg.String() == "ctrl+u" {
+			n = -n
+		}
+		v.scroll(n)
+	case km.PageUp.Matches(msg):
+		v.scroll(-max(h-1, 1))
+	case km.PageDown.Matches(msg):
+		v.scroll(max(h-1, 1))
+	case km.Top.Matches(msg):
+		v.follow = false
+		v.top, v.topRow = v.lo, 0
+	case km.Bottom.Matches(msg):
+		v.follow = true
+		v.toBottom()
+	case k.Follow.Matches(msg):
+		v.follow = !v.follow
+		if v.follow {
+			v.toBottom()
+		}
+	case k.Sideways.Matches(msg):
+		if !v.wrap {
+			step := max(v.bodyW()/4, 1)
+			if msg.String() == "left" || msg.String() == "h" {
+				step = -step
+			}
+			v.xoff = max(v.xoff+step, 0)
+		}
+	case k.Wrap.Matches(msg):
+		v.wrap = !v.wrap
+		v.xoff, v.topRow = 0, 0
+		v.reposition()
 	case k.Timestamps.Matches(msg):
 		v.timestamps = !v.timestamps
-		v.rerender()
-	case v.env.Keys.Top.Matches(msg):
-		v.vp.GotoTop()
-		v.follow = v.vp.AtBottom()
-	case v.env.Keys.Bottom.Matches(msg):
-		v.vp.GotoBottom()
-		v.follow = true
+		v.topRow = 0
+		v.reposition()
+	case k.Colours.Matches(msg):
+		v.colours = !v.colours
+		if v.colours {
+			return tea.Batch(v.ensure(), ui.Infof("Logs: the program's colours are kept")), true
+		}
+		return tea.Batch(v.ensure(), ui.Infof("Logs: the program's colours are stripped")), true
+	case k.Search.Matches(msg):
+		v.search.begin(v.env)
+		v.clamp()
+		return textinput.Blink, true
+	case k.Next.Matches(msg):
+		return v.next(msg.String() == "N"), true
+	case k.Show.Matches(msg):
+		v.openShowPrompt()
+		return nil, true
+	case k.Save.Matches(msg):
+		v.openSavePrompt()
+		return nil, true
 	default:
-		v.vp, _ = v.vp.Update(msg)
-		v.follow = v.vp.AtBottom()
+		return nil, false
 	}
-	return nil, true
+	return v.ensure(), true
 }
 
-// View draws the frame with the visible lines. The frame says whether the
-// view follows and how many lines it holds.
+// reposition keeps the view at the end when following, after a change of
+// how many rows lines take.
+func (v *logsView) reposition() {
+	if v.follow {
+		v.toBottom()
+	}
+	v.clamp()
+}
+
+// View draws the frame with the visible lines and, under them, the search
+// or the prompt being typed. The frame says whether the view follows,
+// where it is in how many lines, and what is on.
 func (v *logsView) View() string {
 	st := v.env.Styles
-	var info []string
+	rows := v.visibleRows()
+	body := strings.Join(rows, "\n")
 	switch {
-	case v.err != nil:
-		info = append(info, "stream failed")
-	case v.ended:
-		info = append(info, "ended")
-	case v.follow:
-		info = append(info, "following")
-	default:
-		info = append(info, "paused · G follows")
-	}
-	if v.timestamps {
-		info = append(info, "timestamps")
-	}
-	n := plural(len(v.lines), "line")
-	if v.dropped > 0 {
-		n = "last " + n
-	}
-	info = append(info, n)
-	body := v.vp.View()
-	if len(v.lines) == 0 {
-		msg := " Waiting for output…"
+	case v.err != nil && len(rows) == 0:
+		body = st.Error.Render(" " + v.err.Error())
+	case v.conn != nil && !v.conn.opened() && v.err == nil:
+		body = st.Log.Notice.Render(" Opening the log…")
+	case v.end <= v.lo:
+		msg := " No output yet."
 		if v.ended {
 			msg = " No output."
 		}
+		if v.shown.kind != showAll {
+			msg += " (" + v.shown.String() + "; s shows all)"
+		}
 		body = st.Log.Notice.Render(msg)
 	}
-	return ui.Frame(st, "Logs "+v.name, strings.Join(info, " · "), true, body, v.width, v.height)
+	if v.search.typing || v.prompt != nil {
+		body = ui.Block(body, v.bodyW(), v.bodyH()) + "\n" + v.inputLine()
+	}
+	return ui.Frame(st, "Logs "+v.name, v.info(), true, body, v.width, v.height)
+}
+
+// info is the frame's status: the state, the position, what is on. Parts
+// that do not fit go, the least needed first.
+func (v *logsView) info() string {
+	type part struct {
+		text string
+		drop int // 0: kept; higher goes first
+	}
+	var parts []part
+	switch {
+	case v.err != nil:
+		parts = append(parts, part{"failed", 0})
+	case v.ended:
+		parts = append(parts, part{"ended", 0})
+	case v.follow:
+		parts = append(parts, part{"following", 0})
+	default:
+		parts = append(parts, part{"paused", 0}, part{"G follows", 4})
+	}
+	if v.search.busy {
+		parts = append(parts, part{"searching…", 0})
+	}
+	n := v.end - v.lo
+	if n > 0 {
+		a, b := v.top-v.lo+1, v.lastShown()-v.lo+1
+		parts = append(parts, part{commas(a) + "–" + commas(b) + " of " + commas(n) + " lines", 0})
+	} else {
+		parts = append(parts, part{"0 lines", 0})
+	}
+	if v.shown.kind != showAll {
+		parts = append(parts, part{v.shown.String(), 1})
+	}
+	if v.search.pat != "" {
+		parts = append(parts, part{v.search.status(), 2})
+	}
+	if v.wrap {
+		parts = append(parts, part{"wrap", 3})
+	}
+	avail := v.width - 2 - (ui.Width("Logs "+v.name) + 3) - 3 // "─ title ─…─ info ─"
+	join := func() string {
+		var out []string
+		for _, p := range parts {
+			out = append(out, p.text)
+		}
+		return strings.Join(out, " · ")
+	}
+	for drop := 4; drop > 0 && ui.Width(join()) > avail; drop-- {
+		parts = slices.DeleteFunc(parts, func(p part) bool { return p.drop == drop })
+	}
+	return join()
+}
+
+// commas writes n with thousands separators: 200,000.
+func commas(n int) string {
+	s := itoa(n)
+	if n < 0 {
+		return "-" + commas(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // KeyGroups are the view's keys, for help.
 func (v *logsView) KeyGroups() []ui.KeyGroup {
 	k := v.keys
-	return []ui.KeyGroup{{Title: "Logs", Keys: []ui.Binding{k.Scroll, k.Page, k.Ends, k.Sideways, k.Timestamps, k.Back}}}
+	return []ui.KeyGroup{
+		{Title: "Logs", Keys: []ui.Binding{k.Scroll, k.Page, k.HalfPage, k.Ends, k.Sideways, k.Follow, k.Back}},
+		{Title: "Log tools", Keys: []ui.Binding{k.Search, k.Next, k.Wrap, k.Timestamps, k.Colours, k.Show, k.Save}},
+	}
 }
 
 // ShortHelp are the keys the status bar suggests.
 func (v *logsView) ShortHelp() []ui.Binding {
 	k := v.keys
-	return []ui.Binding{k.Back, k.Ends, k.Timestamps}
+	if v.search.typing || v.prompt != nil {
+		return []ui.Binding{ui.Bind("enter", "ok", "enter"), ui.Bind("esc", "cancel", "esc")}
+	}
+	return []ui.Binding{k.Back, k.Search, k.Follow, k.Wrap, k.Show, k.Save}
 }
 
-// ClaimsKey: q goes back here, it does not quit.
-func (v *logsView) ClaimsKey(msg tea.KeyPressMsg) bool { return v.keys.Back.Matches(msg) }
+// ClaimsKey: q goes back here, it does not quit; while a search or a
+// prompt is typed every key is text.
+func (v *logsView) ClaimsKey(msg tea.KeyPressMsg) bool {
+	return v.Capturing() || v.keys.Back.Matches(msg)
+}
+
+// visibleRows are the rows on screen: from the top entry on, wrapped or
+// cut sideways; an entry not read yet is a dim placeholder.
+func (v *logsView) visibleRows() []string {
+	h, w := v.bodyH(), v.bodyW()
+	r := v.renderer()
+	var out []string
+	skip := v.topRow
+	for i := v.top; i < v.end && len(out) < h; i++ {
+		l, ok := v.win.get(i)
+		if !ok {
+			out = append(out, v.env.Styles.Log.Notice.Render(" …"))
+			skip = 0
+			continue
+		}
+		r.current = i == v.search.cur
+		drawn := r.render(l)
+		if !v.wrap {
+			out = append(out, ansi.Cut(drawn, v.xoff, v.xoff+w))
+			continue
+		}
+		n := rowsOf(drawn, w)
+		for k := skip; k < n && len(out) < h; k++ {
+			out = append(out, ansi.Cut(drawn, k*w, (k+1)*w))
+		}
+		skip = 0
+	}
+	return out
+}
+
+// renderer draws lines as the view's toggles say.
+func (v *logsView) renderer() logRender {
+	return logRender{st: v.env.Styles, timestamps: v.timestamps, colours: v.colours,
+		search: v.search.pat, fold: v.search.fold}
+}
