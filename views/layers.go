@@ -61,6 +61,7 @@ type layersTab struct {
 	changesOnly bool
 	toggled     map[string]bool
 	filter      ui.Filter
+	styledFor   string // the theme the file rows were coloured in
 
 	width, height int
 }
@@ -245,6 +246,7 @@ func (v *layersTab) refreshTree() {
 	default:
 		v.tree.SetEmptyText("No files.")
 	}
+	v.styledFor = v.env.Styles.Theme.Name
 	v.rows = nil
 	if root != nil {
 		v.rows = flattenTree(root, treeShow{changesOnly: v.changesOnly, filter: v.filter.Value(), toggled: v.toggled})
@@ -362,6 +364,9 @@ func (v *layersTab) View() string {
 			body = ""
 		}
 		return ui.Frame(st, "Layers "+v.ref, "", true, st.Table.Empty.Render(body), v.width, v.height)
+	}
+	if v.styledFor != st.Theme.Name {
+		v.refreshTree() // :theme changed the styles the rows were coloured in
 	}
 	lw, rw, h := v.columns()
 	lh, ih, wh := v.leftParts()

@@ -277,6 +277,19 @@ func TestLayersTabStale(t *testing.T) {
 		t.Errorf("reopened at layer %d, image mode %v; want 0, true", v.layer()+1, v.imageMode)
 	}
 
+	// A change of theme (:theme) colours the file rows anew.
+	v.imageMode = false
+	v.refreshTree()
+	added := func() string { return e.Styles.Layers.Added.Render("+") } // layer 1 adds everything
+	dark := added()
+	if !strings.Contains(v.View(), dark) {
+		t.Fatalf("no added mark in the dark theme's colour:\n%q", v.View())
+	}
+	*e.Styles = themes.New(themes.Light())
+	if light := added(); light == dark || !strings.Contains(v.View(), light) {
+		t.Errorf("the added mark keeps the dark theme's colour after :theme light")
+	}
+
 	bad := newLayersView(e, "nosuch:1")
 	bad.SetSize(80, 20)
 	bad.Update(bad.Open()())
