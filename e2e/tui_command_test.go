@@ -114,7 +114,7 @@ func TestTUIConfigFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("theme = \"light\"\n[keys]\n\"containers.stop\" = \"X\"\n")
+	write("theme = \"light\"\n[keys]\n\"containers.stop\" = \"Z\"\n")
 	tm := newTmux(t)
 	start := func(width int) {
 		cmd := fmt.Sprintf("env XDG_CONFIG_HOME=%s BERTH_ROOT=%s BERTH_RUN_ROOT=%s TERM=xterm-256color %s", dir, b.root, b.runRoot, berthBin)
@@ -130,7 +130,7 @@ func TestTUIConfigFile(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	start(120)
-	tm.waitFor(10*time.Second, "Containers (1)", "X stop")
+	tm.waitFor(10*time.Second, "Containers (1)", "Z stop")
 	light := tm.colours()
 	// The theme :theme light draws is the one the file chose.
 	tm.keys(":")
@@ -146,7 +146,7 @@ func TestTUIConfigFile(t *testing.T) {
 	if s := b.inspect("yy", "{{.State.Status}}"); s != "running" {
 		t.Fatalf("x still stops: y is %s", s)
 	}
-	tm.keys("X")
+	tm.keys("Z")
 	tm.waitFor(15*time.Second, "Stopped yy")
 	quit()
 

@@ -437,7 +437,7 @@ func TestHelpOverlay(t *testing.T) {
 			h := newImagesHarness(t, newFakeEngine(sampleImages()...), sz.w, sz.h)
 			h.waitScreen("busybox")
 			h.keys("?")
-			for _, want := range []string{"Keys", "pull an image", "force remove", "reverse the sort", "filter", "pulls panel", "quit", "inspect", "refresh"} {
+			for _, want := range []string{"Keys", "pull an image", "force remove", "sort / reverse", "filter", "pulls panel", "quit", "inspect", "refresh"} {
 				if !strings.Contains(h.screen(), want) {
 					t.Errorf("help lacks %q:\n%s", want, h.screen())
 				}

@@ -167,6 +167,19 @@ func (v *containersView) bindings() []*binding[containerRow] {
 		}
 		return msg
 	}
+	act := func(a ctrAction) func(containerRow) ctrAction { return func(containerRow) ctrAction { return a } }
+	pauseOf := func(r containerRow) ctrAction {
+		if r.State.Status == container.Paused {
+			return actUnpause
+		}
+		return actPause
+	}
+	removeOf := func(r containerRow) ctrAction {
+		if r.State.Status.Active() || r.State.Status == container.Restarting {
+			return actForceRemove
+		}
+		return actRemove
+	}
 	pause := on(keyPause, ui.Bind("p", "pause / unpause", "p"), 0, func(r containerRow) tea.Cmd {
 		if r.State.Status == container.Paused {
 			return v.do(r, actUnpause)
@@ -206,6 +219,9 @@ func (v *containersView) bindings() []*binding[containerRow] {
 	details := on(keyInspect, ui.Bind("v", "details: stats, env, top, mounts", "v").WithShort("details"), 0,
 		func(containerRow) tea.Cmd { return p.openDetail("") })
 	details.group = noHelp
+	v.withBulk(pause, keyPause, "Pause or unpause", "Paused or unpaused", pauseOf)
+	v.withBulk(remove, keyRemove, "Remove", "Removed", removeOf)
+	v.withBulk(forceRemove, keyRemove, "Force remove", "Removed", act(actForceRemove))
 	list := func(bind ui.Binding, short int, do func() tea.Cmd) *b {
 		return &b{Binding: bind, group: 1, short: short, do: func(containerRow) tea.Cmd { return do() }}
 	}
@@ -213,6 +229,11 @@ func (v *containersView) bindings() []*binding[containerRow] {
 	for _, x := range []*b{sortB, reverse, refresh} {
 		x.group = 1
 	}
+	// s, S and r share a line, as d, D and m do, so that the help fits in
+	// 24 lines.
+	sortB.helpKey, sortB.helpDesc = "s/S/r", "sort/flip/reload"
+	reverse.group, refresh.group = noHelp, noHelp
+	remove.helpKey, remove.helpDesc = "d/D/m", "remove / force / rename"
 	// e and E share a line, as d and D do.
 	shell := on(keyAttach, ui.Bind("e", "shell in a pane", "e").WithShort("shell"), 3, v.shellKey)
 	shell.helpKey, shell.helpDesc = "e/E", "shell / a command"
@@ -223,22 +244,31 @@ func (v *containersView) bindings() []*binding[containerRow] {
 		logs,
 		inspect,
 		details,
-		on(keyStart, ui.Bind("u", "start (up)", "u").WithShort("start"), 4, func(r containerRow) tea.Cmd { return v.do(r, actStart) }),
-		on(keyStop, ui.Bind("x", "stop", "x"), 5, func(r containerRow) tea.Cmd { return v.do(r, actStop) }),
-		on(keyRestart, ui.Bind("R", "restart", "R"), 0, func(r containerRow) tea.Cmd { return v.do(r, actRestart) }),
-		on(keyKill, ui.Bind("K", "kill (SIGKILL)", "K", "ctrl+k"), 0, func(r containerRow) tea.Cmd {
+		v.withBulk(on(keyStart, ui.Bind("u", "start (up)", "u").WithShort("start"), 4, func(r containerRow) tea.Cmd { return v.do(r, actStart) }),
+			keyStart, "Start", "Started", act(actStart)),
+		v.withBulk(on(keyStop, ui.Bind("x", "stop", "x"), 5, func(r containerRow) tea.Cmd { return v.do(r, actStop) }),
+			keyStop, "Stop", "Stopped", act(actStop)),
+		v.withBulk(on(keyRestart, ui.Bind("R", "restart", "R"), 0, func(r containerRow) tea.Cmd { return v.do(r, actRestart) }),
+			keyRestart, "Restart", "Restarted", act(actRestart)),
+		v.withBulk(on(keyKill, ui.Bind("K", "kill (SIGKILL)", "K", "ctrl+k"), 0, func(r containerRow) tea.Cmd {
 			v.dialog = v.confirm(r, actKill)
 			return nil
-		}),
+		}), keyKill, "Kill", "Killed", act(actKill)),
 		pause,
 		remove,
 		forceRemove,
-		list(ui.Bind("n", "run a new container", "n").WithShort("run"), 1, func() tea.Cmd {
+		&b{Binding: ui.Bind("m", "rename", "m").WithID("rename"), group: noHelp, onRow: true, do: func(r containerRow) tea.Cmd {
+			v.dialog = v.renameDialog(r, r.Name, nil)
+			return nil
+		}},
+		p.markBinding(1),
+		list(ui.Bind("n", "run a container", "n").WithShort("run"), 1, func() tea.Cmd {
 			v.dialog = v.runDialog(runFields{Interactive: true}, nil)
 			return nil
 		}),
-		list(ui.Bind("A", "running only / all", "A"), 0, v.toggleAll),
+		list(ui.Bind("A", "running / all", "A"), 0, v.toggleAll),
 		list(ui.Bind("H", "shell on the host", "H"), 0, v.hostKey),
+		list(ui.Bind("X", "prune stopped", "X").WithID("prune"), 0, v.confirmPrune),
 		p.filterHint(7),
 		sortB, reverse, refresh,
 	}
@@ -334,6 +364,10 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 		return v.run(msg.Fields, msg.AfterPull)
 	case confirmedMsg:
 		return v.do(msg.Row, msg.Action)
+	case ctrBulkConfirmedMsg:
+		return v.doBulk(msg)
+	case ctrBulkDoneMsg:
+		return v.bulkDone(msg)
 	case attachDoneMsg:
 		return v.attachDone(msg)
 	}

@@ -62,7 +62,8 @@ func (h *harness) rowLine(name string) string {
 	lines := strings.Split(h.screen(), "\n")
 	for _, l := range lines[2 : len(lines)-1] {
 		// The first field, or the second after the ID.
-		if f := fields(l); len(f) > 0 && f[0] == name || len(f) > 1 && f[1] == name && isHexID(f[0]) {
+		f := fields(strings.Replace(l, "▌", " ", 1)) // a marked row begins with ▌
+		if len(f) > 0 && f[0] == name || len(f) > 1 && f[1] == name && isHexID(f[0]) {
 			return l
 		}
 	}

@@ -50,17 +50,18 @@ func newImagesView(e *env) *imagesView {
 		sort:     sortImageRows,
 		render:   func(rows []imageRow) []ui.Row { return imageTableRows(rows, e.now()) },
 		noneText: "No images. Press p to pull one.",
-		groups:   []string{"Images"},
+		groups:   []string{"Image", "Images"},
 		tabs:     v.imageTabs,
 	})
 	p := v.listPane
-	p.setBindings(
-		&binding[imageRow]{Binding: ui.Bind("p", "pull an image", "p").WithShort("pull"), short: 1,
+	p.setBindings(append([]*binding[imageRow]{
+		&binding[imageRow]{Binding: ui.Bind("p", "pull an image", "p").WithShort("pull"), short: 1, group: 1,
 			do: func(imageRow) tea.Cmd { v.dialog = v.pullDialog(); return nil }},
 		&binding[imageRow]{Binding: ui.Bind("d", "remove (untag) the image", "d").WithShort("remove"), short: 2, onRow: true,
-			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, false); return nil }},
-		&binding[imageRow]{Binding: ui.Bind("D", "force remove, all tags", "D"), onRow: true,
-			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, true); return nil }},
+			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, false); return nil }, bulk: v.bulkRemove(false),
+			helpKey: "d/D", helpDesc: "remove / force remove"},
+		&binding[imageRow]{Binding: ui.Bind("D", "force remove, all tags", "D"), onRow: true, group: noHelp,
+			do: func(r imageRow) tea.Cmd { v.dialog = v.confirmRemove(r, true); return nil }, bulk: v.bulkRemove(true)},
 		&binding[imageRow]{Binding: ui.Bind("enter", "details: inspect, history, layers", "enter").WithShort("details").WithID("details"), short: 3, onRow: true,
 			do: func(imageRow) tea.Cmd { return p.openDetail("") }},
 		&binding[imageRow]{Binding: ui.Bind("i", "inspect", "i"), onRow: true,
@@ -68,10 +69,13 @@ func newImagesView(e *env) *imagesView {
 		&binding[imageRow]{Binding: ui.Bind("L", "layers: files, wasted space", "L").WithID("layers"), onRow: true,
 			do: func(imageRow) tea.Cmd { return p.openDetail("Layers") }},
 		p.filterHint(4),
-		p.sortBinding(5),
-		p.reverseBinding(),
-		p.refreshBinding(),
-	)
+	}, v.imageBindings()...)...)
+	for _, b := range []*binding[imageRow]{p.sortBinding(5), p.reverseBinding(), p.refreshBinding()} {
+		if b.group != noHelp {
+			b.group = 1
+		}
+		p.binds = append(p.binds, b)
+	}
 	return v
 }
 

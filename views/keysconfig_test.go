@@ -94,7 +94,7 @@ func TestConfiguredApp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	a, err := newConfiguredApp(ctx, sampleEngine(), Options{ConfigPath: write("theme = \"light\"\n[keys]\n\"containers.stop\" = \"X\"\n")}, getenv)
+	a, err := newConfiguredApp(ctx, sampleEngine(), Options{ConfigPath: write("theme = \"light\"\n[keys]\n\"containers.stop\" = \"Z\"\n")}, getenv)
 	if err != nil || a.env.Styles.Theme.Name != "light" || a.startup != nil {
 		t.Fatalf("good file: %v, theme %s, startup %v", err, a.env.Styles.Theme.Name, a.startup != nil)
 	}

@@ -24,8 +24,10 @@ type listPane[R any] struct {
 	table *ui.Table
 	binds []*binding[R]
 
-	all      []R // as last loaded
-	shown    []R // prepared, filtered and sorted, as in the table
+	all      []R             // as last loaded
+	shown    []R             // prepared, filtered and sorted, as in the table
+	keys     []string        // the table keys of shown
+	marks    map[string]bool // table keys marked for a bulk action
 	sortCol  int
 	sortDesc bool
 
@@ -102,6 +104,9 @@ type binding[R any] struct {
 	// short help, never dispatched.
 	nav bool
 	do  func(r R) tea.Cmd
+	// bulk acts on the marked rows, when there are any; nil: the key acts
+	// on the selected row even then.
+	bulk func(rows []R) tea.Cmd
 }
 
 // noHelp keeps a binding out of the help screen (its key shares a line).
@@ -160,6 +165,7 @@ func newListPane[R any](e *env, spec listSpec[R]) *listPane[R] {
 		sortCol:  spec.sortCol,
 		sortDesc: spec.defaultDesc(spec.sortCol),
 		filter:   ui.NewFilter(e.Styles, spec.filterHint),
+		marks:    map[string]bool{},
 	}
 	p.table.SetEmptyText("Loading " + p.nouns() + "…")
 	p.table.SetSort(p.sortCol, p.sortDesc)
@@ -242,6 +248,11 @@ func (p *listPane[R]) apply() {
 	p.shown = rows
 	p.table.SetSort(p.sortCol, p.sortDesc)
 	trows := p.spec.render(rows)
+	p.keys = p.keys[:0]
+	for i := range trows {
+		p.keys = append(p.keys, trows[i].Key)
+		trows[i].Marked = p.marks[trows[i].Key]
+	}
 	p.table.SetRows(trows)
 	if p.selectKey != "" {
 		for i, r := range trows {
@@ -300,6 +311,8 @@ func (p *listPane[R]) listUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		return p.takeList(msg), true
 	case doneMsg[R]:
 		return p.done(msg), true
+	case bulkDoneMsg[R]:
+		return p.bulkDone(msg), true
 	case changedMsg:
 		if slices.Contains(p.spec.changedBy, msg.Type) {
 			return p.refresh(), true
@@ -364,6 +377,9 @@ func (p *listPane[R]) key(msg tea.KeyPressMsg) tea.Cmd {
 	if p.detail != nil && p.detail.focused {
 		return p.detail.handleKey(msg)
 	}
+	if p.env.Keys.Back.Matches(msg) && !p.filter.Typing() && p.clearMarks() {
+		return nil
+	}
 	if took, cmd := p.nav().key(msg); took {
 		return cmd
 	}
@@ -373,9 +389,13 @@ func (p *listPane[R]) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	row, ok := p.selected()
+	marked := p.marked()
 	for _, b := range p.binds {
 		if b.nav || !b.Matches(msg) {
 			continue
+		}
+		if b.bulk != nil && len(marked) > 0 {
+			return b.bulk(marked)
 		}
 		if why := p.why(b, row, ok); why != "" {
 			return ui.Infof("%s", p.explain(msg.String(), b, row, ok, why))
@@ -453,12 +473,13 @@ func (p *listPane[R]) userRefresh() tea.Cmd {
 
 // Bindings every list has: s, S and r, and / for the short help.
 func (p *listPane[R]) sortBinding(short int) *binding[R] {
+	// s and S share a help line, so that the help fits in 24 lines.
 	return &binding[R]{Binding: ui.Bind("s", "sort by next column", "s").WithShort("sort"), short: short,
-		do: func(R) tea.Cmd { return p.sortNext() }}
+		helpKey: "s/S", helpDesc: "sort / reverse", do: func(R) tea.Cmd { return p.sortNext() }}
 }
 
 func (p *listPane[R]) reverseBinding() *binding[R] {
-	return &binding[R]{Binding: ui.Bind("S", "reverse the sort", "S"), do: func(R) tea.Cmd { return p.reverse() }}
+	return &binding[R]{Binding: ui.Bind("S", "reverse the sort", "S"), group: noHelp, do: func(R) tea.Cmd { return p.reverse() }}
 }
 
 func (p *listPane[R]) refreshBinding() *binding[R] {
@@ -509,6 +530,9 @@ func (p *listPane[R]) listView(w, h int) string {
 	title := p.spec.title + " (" + itoa(len(p.shown)) + ")"
 	if len(p.shown) != len(p.all) {
 		title = p.spec.title + " (" + itoa(len(p.shown)) + "/" + itoa(len(p.all)) + ")"
+	}
+	if n := len(p.marked()); n > 0 {
+		title += " · " + itoa(n) + " marked"
 	}
 	arrow := "↑"
 	if p.sortDesc {

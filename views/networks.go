@@ -62,7 +62,23 @@ func newNetworksView(e *env) *networksView {
 				}
 				return r.Name + " is in use by " + joinNames(r.Containers) + ": remove them or disconnect them first"
 			},
-			do: v.confirmRemove},
+			do: v.confirmRemove,
+			bulk: func(rows []networkRow) tea.Cmd {
+				var ok []networkRow
+				for _, r := range rows {
+					if !r.Predefined && len(r.Containers) == 0 {
+						ok = append(ok, r)
+					}
+				}
+				if len(ok) == 0 {
+					return ui.Infof("None of the marked networks can be removed: pre-defined or in use")
+				}
+				return v.bulk("Remove networks", "Remove", "Removed", ok, func(r networkRow) string { return r.Name },
+					func(ctx context.Context, eng Engine, r networkRow) error {
+						_, err := eng.RemoveNetwork(ctx, r.ID)
+						return err
+					})
+			}},
 		&b{Binding: ui.Bind("enter", "details: inspect, containers", "enter").WithShort("details"), short: 3, onRow: true,
 			do: func(networkRow) tea.Cmd { return p.openDetail("") }},
 		&b{Binding: ui.Bind("i", "inspect", "i"), onRow: true, do: func(networkRow) tea.Cmd { return p.openDetail("Inspect") }},
@@ -74,6 +90,7 @@ func newNetworksView(e *env) *networksView {
 				return ""
 			},
 			do: func(networkRow) tea.Cmd { v.confirmPrune(); return nil }},
+		p.markBinding(0),
 		p.filterHint(4),
 		p.sortBinding(6),
 		p.reverseBinding(),

@@ -24,11 +24,17 @@ const (
 // try failed (the fields are kept to fix it, the focus on the likely
 // culprit: the name when it is taken, the command when it cannot start).
 func (v *containersView) runDialog(f runFields, err error) *ui.Form {
+	return newRunDialog(v.env, f, err)
+}
+
+// newRunDialog is the run dialog on its own, for any pane (Images runs the
+// selected image); its runMsg goes to the Containers pane.
+func newRunDialog(e *env, f runFields, err error) *ui.Form {
 	interactive := ""
 	if f.Interactive {
 		interactive = "y"
 	}
-	form := ui.NewForm(v.env.Styles, "Run a container", []ui.FormField{
+	form := ui.NewForm(e.Styles, "Run a container", []ui.FormField{
 		{Label: "Image", Placeholder: "busybox", Value: f.Image,
 			Hint: "e.g. busybox, nginx:alpine; pulled if missing"},
 		{Label: "Name", Placeholder: "optional", Value: f.Name,

@@ -67,7 +67,20 @@ func newVolumesView(e *env) *volumesView {
 			explain: func(r volumeRow, why string) string {
 				return "volume " + shortID(r.Name) + " is in use by " + joinNames(r.Containers) + ": remove them first"
 			},
-			do: v.confirmRemove},
+			do: v.confirmRemove,
+			bulk: func(rows []volumeRow) tea.Cmd {
+				var ok []volumeRow
+				for _, r := range rows {
+					if len(r.Containers) == 0 {
+						ok = append(ok, r)
+					}
+				}
+				if len(ok) == 0 {
+					return ui.Infof("None of the marked volumes can be removed: in use")
+				}
+				return v.bulk("Remove volumes", "Remove", "Removed", ok, func(r volumeRow) string { return shortID(r.Name) },
+					func(ctx context.Context, eng Engine, r volumeRow) error { return eng.RemoveVolume(ctx, r.Name, false) })
+			}},
 		&b{Binding: ui.Bind("enter", "details: inspect, containers", "enter").WithShort("details"), short: 3, onRow: true,
 			do: func(volumeRow) tea.Cmd { return p.openDetail("") }},
 		&b{Binding: ui.Bind("i", "inspect", "i"), onRow: true, do: func(volumeRow) tea.Cmd { return p.openDetail("Inspect") }},
@@ -79,6 +92,7 @@ func newVolumesView(e *env) *volumesView {
 				return ""
 			},
 			do: func(volumeRow) tea.Cmd { v.confirmPrune(); return nil }},
+		p.markBinding(0),
 		p.filterHint(4),
 		p.sortBinding(6),
 		p.reverseBinding(),
