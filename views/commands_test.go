@@ -267,9 +267,9 @@ func TestMoreCommands(t *testing.T) {
 	// An object's tab, by name.
 	h.keys("1")
 	h.command("logs db")
-	logs := h.nextLogs()
-	if logs.Ref != hexID("b2") {
-		t.Errorf("logs of %q, want db's", logs.Ref)
+	h.waitScreen("Logs db")
+	if v := h.logsView(); v.ctrID != hexID("b2") {
+		t.Errorf("logs of %q, want db's", v.ctrID)
 	}
 	if h.app.active != paneContainers {
 		t.Errorf("pane %d", h.app.active)
