@@ -287,6 +287,8 @@ func (v *layersTab) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case k.Mode.Matches(msg):
 		v.imageMode = !v.imageMode
 		return v.showLayer(), true
+	case k.Changes.Matches(msg) && !v.imageMode:
+		return ui.Infof("c: %s", v.changesWhy()), true
 	case k.Changes.Matches(msg):
 		v.changesOnly = !v.changesOnly
 		v.refreshTree()
@@ -414,11 +416,25 @@ func joinColumns(left, right string) string {
 // KeyGroups are the tab's keys, for help.
 func (v *layersTab) KeyGroups() []ui.KeyGroup {
 	k := v.keys
-	return []ui.KeyGroup{{Title: "Layers", Keys: []ui.Binding{k.Focus, k.Open, k.Close, k.Toggle, k.Mode, k.Changes, v.env.Keys.Filter, k.Back}}}
+	return []ui.KeyGroup{{Title: "Layers", Keys: []ui.Binding{k.Focus, k.Open, k.Close, k.Toggle, k.Mode, v.changesKey(), v.env.Keys.Filter, k.Back}}}
 }
 
 // ShortHelp are the keys the status bar suggests.
 func (v *layersTab) ShortHelp() []ui.Binding {
 	k := v.keys
-	return []ui.Binding{k.Back, k.Focus, k.Mode, k.Changes, v.env.Keys.Filter}
+	return []ui.Binding{k.Back, k.Focus, k.Mode, v.changesKey(), v.env.Keys.Filter}
+}
+
+// changesKey is c, disabled while the layer's own files are shown.
+func (v *layersTab) changesKey() ui.Binding {
+	b := v.keys.Changes
+	if !v.imageMode {
+		b.SetDisabled(v.changesWhy())
+	}
+	return b
+}
+
+// changesWhy is why c does nothing in the layer's view.
+func (v *layersTab) changesWhy() string {
+	return "the layer's files are all changes; a shows the whole image"
 }

@@ -191,6 +191,10 @@ func TestLayersBrowser(t *testing.T) {
 		t.Error("layer 2 shows bin/busybox, which it did not change")
 	}
 
+	// c filters changes in the image's view only: here it says so.
+	h.keys("c")
+	h.waitScreen("a shows the whole image")
+
 	// The whole image at layer 2: built in a command; bin/ is there,
 	// closed, since nothing changed in it.
 	h.keys("a")
