@@ -12,9 +12,10 @@ import (
 	"time"
 )
 
-// sgrRE finds the colour sequences tmux writes (it maps the themes'
-// colours to the 256 of the terminal it emulates).
-var sgrRE = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+// sgrRE finds the colours tmux writes (it maps the themes' colours to the
+// 256 of the terminal it emulates): foregrounds and backgrounds, not the
+// resets to the terminal's default.
+var sgrRE = regexp.MustCompile(`\x1b\[[34]8;[25];[0-9;]*m`)
 
 // colours are the distinct colour sequences of the title bar: the
 // theme's (its text and which tab is active may change).
@@ -103,6 +104,7 @@ func TestTUICommandLine(t *testing.T) {
 // a bad one is named in the status bar and berth runs with its defaults.
 func TestTUIConfigFile(t *testing.T) {
 	b, bb := withBusybox(t)
+	b.fails(`--theme: no theme "sepia": choose dark, light, high-contrast`, "--theme", "sepia")
 	b.ok("run", "-d", "--name", "yy", bb, "sleep", "1d")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "berth"), 0o755); err != nil {
