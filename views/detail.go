@@ -275,27 +275,39 @@ func (d *detailArea) claims(msg tea.KeyPressMsg) bool {
 	return k.Back.Matches(msg) || k.Pick.Matches(msg) || k.Next.Matches(msg) || k.Prev.Matches(msg) || k.Zoom.Matches(msg)
 }
 
-// handleKey handles a key while the area has the focus: the tab first, then the
-// area's keys. Other keys do nothing: the list does not move behind it.
+// handleKey handles a key while the area has the focus: a tab typing
+// text takes every key; else the area's tab keys ([ ] 1-9 z) come first,
+// then the tab's, then esc/q go back. Other keys do nothing: the list does
+// not move behind the area.
 func (d *detailArea) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	var tab detailTab
 	if d.active < len(d.tabs) {
-		if cmd, handled := d.tabs[d.active].Key(msg); handled {
-			return cmd
-		}
+		tab = d.tabs[d.active]
+	}
+	if tab != nil && tab.Capturing() {
+		cmd, _ := tab.Key(msg)
+		return cmd
 	}
 	k := d.keys
 	switch {
-	case k.Back.Matches(msg):
+	case k.Next.Matches(msg), k.Prev.Matches(msg), k.Pick.Matches(msg):
+		return d.switchKey(msg)
+	case k.Zoom.Matches(msg):
+		d.zoomed = !d.zoomed
+		return nil
+	}
+	if tab != nil {
+		if cmd, handled := tab.Key(msg); handled {
+			return cmd
+		}
+	}
+	if k.Back.Matches(msg) {
 		if d.zoomed && d.place != detailOver {
 			d.zoomed = false
 			return nil
 		}
 		d.focused, d.zoomed = false, false
 		return d.sync()
-	case k.Zoom.Matches(msg):
-		d.zoomed = !d.zoomed
-	default:
-		return d.switchKey(msg)
 	}
 	return nil
 }

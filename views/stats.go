@@ -176,7 +176,7 @@ func statsView(primary, secondary, label, scale lipgloss.Style, sr statsSeries, 
 		memText += " / " + units.BytesSize(sr.limit)
 	}
 	cells := [][2]statsGraph{
-		{{"CPU", fmt.Sprintf("%.1f%%", cur(sr.cpu)), sr.cpu, percentScale, primary},
+		{{"CPU", percent(cur(sr.cpu)), sr.cpu, percentScale, primary},
 			{"Memory", memText, sr.mem, bytesScale, primary}},
 		{{"Net received", rate(cur(sr.rx)), sr.rx, rateScale, primary},
 			{"Net sent", rate(cur(sr.tx)), sr.tx, rateScale, secondary}},
@@ -204,9 +204,17 @@ type statsGraph struct {
 }
 
 // Scales of the graphs: what the top of a graph stands for.
-func percentScale(v float64) string { return fmt.Sprintf("%.0f%%", v) }
-func bytesScale(v float64) string   { return units.BytesSize(uint64(v)) }
-func rateScale(v float64) string    { return units.BytesSize(uint64(v)) + "/s" }
+func percentScale(v float64) string { return percent(v) }
+
+// percent is v with one decimal below 10 %: "1.2%", "45%".
+func percent(v float64) string {
+	if v < 10 {
+		return fmt.Sprintf("%.1f%%", v)
+	}
+	return fmt.Sprintf("%.0f%%", v)
+}
+func bytesScale(v float64) string { return units.BytesSize(uint64(v)) }
+func rateScale(v float64) string  { return units.BytesSize(uint64(v)) + "/s" }
 
 // lines are the graph as h+1 lines of exactly w cells: "CPU 12.3%" with
 // the peak on the right, then the bars, the newest on the right.
@@ -239,7 +247,11 @@ func (t *statsTab) Info() string {
 	if !t.open {
 		return ""
 	}
-	return "every " + t.every.String() + " · " + itoa(len(t.series.cpu)) + " readings"
+	n := plural(len(t.series.cpu), "reading")
+	if t.every > 0 {
+		n += " · every " + t.every.String()
+	}
+	return n
 }
 
 func (t *statsTab) Capturing() bool                     { return false }
