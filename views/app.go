@@ -114,7 +114,7 @@ func Run(ctx context.Context, eng Engine, o Options) error {
 // the Containers pane, where users of lazydocker and k9s expect to land.
 func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 	e := &env{Common: ui.NewCommon(theme), eng: eng, ctx: ctx, now: time.Now,
-		statsEvery: statsInterval, exec: tea.ExecProcess}
+		statsEvery: statsInterval, detailRest: detailDebounce, exec: tea.ExecProcess}
 	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
 		pullsKey: ui.Bind("P", "pulls panel", "P")}
 	a.eventLog = newEventsView(e)

@@ -30,7 +30,7 @@ const (
 )
 
 // detailDebounce is how long the selection must rest before the tabs of
-// the new object open: holding j starts no streams.
+// the new object open (env.detailRest): holding j starts no streams.
 const detailDebounce = 150 * time.Millisecond
 
 // placeFor is where the detail area goes in a pane of w×h.
@@ -163,9 +163,12 @@ func (d *detailArea) sync() tea.Cmd {
 		if k == "" {
 			return nil
 		}
+		if d.env.detailRest <= 0 {
+			return d.load()
+		}
 		d.seq++
 		seq := d.seq
-		return tea.Tick(detailDebounce, func(time.Time) tea.Msg { return detailSelectMsg{area: d, seq: seq} })
+		return tea.Tick(d.env.detailRest, func(time.Time) tea.Msg { return detailSelectMsg{area: d, seq: seq} })
 	}
 	return d.openActive()
 }

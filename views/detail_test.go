@@ -303,6 +303,7 @@ func TestDetailStatsSamplesOnlyWhileOpen(t *testing.T) {
 // selection once it rests: holding j starts one stream, not one per row.
 func TestDetailFollowsSelection(t *testing.T) {
 	h, fe := detailHarness(t, 200, 60)
+	h.app.env.detailRest = detailDebounce
 	d := h.area()
 	if d.place != detailBeside || !d.visible() {
 		t.Fatalf("the area is not beside the list at 200x60 (place %d)", d.place)

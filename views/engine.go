@@ -81,5 +81,8 @@ type env struct {
 	ctx        context.Context
 	now        func() time.Time
 	statsEvery time.Duration
+	// detailRest is how long the selection rests before a docked detail
+	// area follows it (0: at once, in tests).
+	detailRest time.Duration
 	exec       func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 }

@@ -38,6 +38,7 @@ func newHarness(t *testing.T, eng *fakeEngine, w, h int) *harness {
 	hs.app = NewApp(ctx, eng, themes.Dark())
 	hs.app.env.now = func() time.Time { return hs.now }
 	hs.app.env.statsEvery = 0 // no stats ticks: tests send statsTickMsg
+	hs.app.env.detailRest = 0 // docked detail areas follow the selection at once
 	hs.app.env.exec = func(c *exec.Cmd, done tea.ExecCallback) tea.Cmd {
 		hs.execs = append(hs.execs, c.Args)
 		err := hs.execErr
