@@ -2,6 +2,7 @@ package views
 
 import (
 	"testing"
+	"time"
 )
 
 // detailSizes are the sizes of the detail area's golden files: closed and
@@ -14,14 +15,15 @@ var detailSizes = []struct {
 func TestGoldenDetailContainer(t *testing.T) {
 	for _, sz := range detailSizes {
 		t.Run(sz.name, func(t *testing.T) {
-			h, _ := detailHarness(t, sz.w, sz.h)
+			h, fe := detailHarness(t, sz.w, sz.h)
+			log := fe.log(hexID("a1"))
+			at := testNow.Add(-time.Minute)
+			log.write("stdout", at, "/docker-entrypoint.sh: Configuration complete; ready for start up",
+				"2025/06/01 11:57:00 [notice] 1#1: nginx/1.27.0")
+			log.write("stderr", at, "2025/06/01 11:58:12 [error] 29#29: open() \"/usr/share/nginx/html/favicon.ico\" failed")
 			h.selectRow("web")
 			h.keys("l")
-			logs := h.nextLogs()
-			logs.send("stdout", "/docker-entrypoint.sh: Configuration complete; ready for start up",
-				"2025/06/01 11:57:00 [notice] 1#1: nginx/1.27.0")
-			logs.send("stderr", "2025/06/01 11:58:12 [error] 29#29: open() \"/usr/share/nginx/html/favicon.ico\" failed")
-			h.waitScreen("3 lines")
+			h.waitScreen("favicon.ico")
 			golden(t, h, "detail-logs-"+sz.name)
 
 			h.keys("2")

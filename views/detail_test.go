@@ -52,7 +52,7 @@ func focusedTab[T detailTab](d *detailArea) (T, bool) {
 // (Top), image history, and a container's env, mounts, ports and network
 // counters.
 type detailFake struct {
-	*fakeEngine
+	*logFakeEngine
 	procs    []container.Process
 	history  []image.HistoryEntry
 	topCalls atomic.Int32
@@ -64,7 +64,7 @@ type detailFake struct {
 
 func newDetailFake(eng *fakeEngine) *detailFake {
 	boot := testNow.Add(-3 * time.Minute)
-	return &detailFake{fakeEngine: eng,
+	return &detailFake{logFakeEngine: newLogFakeEngine(eng),
 		procs: []container.Process{
 			{UID: 101, PID: 4312, PPID: 4290, Start: boot, CPU: 1500 * time.Millisecond, Cmd: "nginx: worker process"},
 			{UID: 0, PID: 4290, PPID: 4270, Start: boot, CPU: 65 * time.Second, Cmd: "nginx: master process nginx -g daemon off;"},
@@ -134,6 +134,23 @@ func (f *detailFake) ContainerStats(ctx context.Context, ref string) (container.
 	return s, nil
 }
 
+// poll pumps messages until cond holds, checking it every few
+// milliseconds too: what cond waits for (a log closed) may come from a
+// goroutine after the last message.
+func (h *harness) poll(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.After(3 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-h.msgs:
+			h.send(msg)
+		case <-time.After(5 * time.Millisecond):
+		case <-deadline:
+			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
+		}
+	}
+}
+
 // detailHarness is the app on sampleEngine's containers with the detail
 // fake as its engine.
 func detailHarness(t *testing.T, w, h int) (*harness, *detailFake) {
@@ -184,18 +201,15 @@ func TestDetailTabKeys(t *testing.T) {
 	h.selectRow("web")
 	h.keys("v")
 	h.waitScreen("Logs web", "1 Logs  2 Stats  3 Inspect  4 Env  5 Top  6 Mounts/Ports")
-	logs := h.nextLogs()
+	web := fe.log(hexID("a1"))
+	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	if h.openTab() != "Logs" || !h.area().focused {
 		t.Fatalf("v opened %q", h.openTab())
 	}
 
-	// ] closes the log stream and opens Stats.
+	// ] closes the log and opens Stats.
 	h.keys("]")
-	select {
-	case <-logs.ctx.Done():
-	case <-time.After(3 * time.Second):
-		t.Fatal("the Logs tab's stream was not cancelled when Stats opened")
-	}
+	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 	h.waitScreen("CPU", "Memory", "Net received", "Block written")
 	if h.openTab() != "Stats" {
 		t.Fatalf("] opened %q", h.openTab())
@@ -233,11 +247,9 @@ func TestDetailTabKeys(t *testing.T) {
 	h.keys("esc", "i")
 	h.waitScreen("3 Inspect", `"Id": `)
 	h.keys("esc", "l")
-	h.nextLogs()
 	if h.openTab() != "Logs" {
 		t.Errorf("l opened %q", h.openTab())
 	}
-	_ = fe
 }
 
 func TestDetailTopRefreshesOnlyWhileOpen(t *testing.T) {
@@ -308,33 +320,25 @@ func TestDetailFollowsSelection(t *testing.T) {
 	if d.place != detailBeside || !d.visible() {
 		t.Fatalf("the area is not beside the list at 200x60 (place %d)", d.place)
 	}
-	h.keys("g")
-	first := h.nextLogs()
+	h.keys("j") // the area opened on the first row before the fake engine was in place
 	want, _ := h.containers().selected()
-	if first.Ref != want.ID {
-		t.Errorf("the docked Logs tab follows %s, want the selected %s", first.Ref, want.Name)
-	}
+	first := fe.log(want.ID)
+	h.poll("the selected row's log open", func() bool { o, _, _ := first.stats(); return o == 1 })
 	if d.focused {
 		t.Error("the docked area took the focus")
 	}
-	// Five rows down quickly: the old stream ends at once, one new one
-	// starts after the rest, for the row the cursor stops on.
+	// Five rows down quickly: the log left closes at once, one new one
+	// opens after the rest, for the row the cursor stops on.
 	h.keys("j", "j", "j", "j", "j")
-	select {
-	case <-first.ctx.Done():
-	case <-time.After(3 * time.Second):
-		t.Fatal("the stream of the row left was not cancelled")
-	}
-	next := h.nextLogs()
+	h.poll("the log of the row left closed", func() bool { _, c, _ := first.stats(); return c == 1 })
 	at, _ := h.containers().selected()
-	if next.Ref != at.ID {
-		t.Errorf("stream of %s, want the row the cursor rests on (%s)", next.Ref, at.Name)
-	}
+	h.poll("the log of the row the cursor rests on", func() bool { o, _, _ := fe.log(at.ID).stats(); return o == 1 })
 	h.settle()
-	select {
-	case extra := <-fe.logs:
-		t.Errorf("a second stream started for %s: no debounce", extra.Ref)
-	default:
+	fe.mu.Lock()
+	opened := len(fe.opened)
+	fe.mu.Unlock()
+	if opened != 2 {
+		t.Errorf("%d logs opened for a row and five moves: want 2 (the rest)", opened)
 	}
 	// ] switches the docked tab while the list keeps the keys.
 	h.keys("]")
@@ -364,16 +368,13 @@ func TestDetailFollowsSelection(t *testing.T) {
 
 // An area that goes off screen (another pane) closes its tab.
 func TestDetailClosesOffScreen(t *testing.T) {
-	h, _ := detailHarness(t, 80, 24)
+	h, fe := detailHarness(t, 80, 24)
 	h.selectRow("web")
 	h.keys("l")
-	logs := h.nextLogs()
+	web := fe.log(hexID("a1"))
+	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	h.keys("esc")
-	select {
-	case <-logs.ctx.Done():
-	case <-time.After(3 * time.Second):
-		t.Fatal("esc did not end the log stream")
-	}
+	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 }
 
 func TestDetailInspectKeys(t *testing.T) {
