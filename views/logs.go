@@ -48,6 +48,7 @@ type logsView struct {
 	xoff    int // cells scrolled sideways (no wrap)
 	follow  bool
 	reading bool // a read of entries is under way
+	quiet   int  // looks at the log in a row that found nothing new
 
 	wrap, timestamps, colours bool
 
@@ -163,7 +164,13 @@ func (v *logsView) Update(m tea.Msg) tea.Cmd {
 			v.err = msg.Err
 			return tea.Batch(ui.ErrorStatus(msg.Err), v.poll())
 		}
+		grew := msg.Bounds.End != v.end
 		v.setBounds(msg.Bounds)
+		if grew {
+			v.quiet = 0
+		} else {
+			v.quiet++
+		}
 		return tea.Batch(v.ensure(), v.poll())
 	case logsReadMsg:
 		if msg.Seq != v.seq {

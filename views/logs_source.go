@@ -10,11 +10,15 @@ import (
 	"berth/engine"
 )
 
-// How often the log view looks for new output: often while it follows,
-// rarely while the user reads (the counts in the frame still move).
+// How often the log view looks for new output: every logPollFollow while
+// it follows and output comes, backing off to logPollPaused while none
+// does (a docked Logs tab of a quiet container wakes berth once a second);
+// every logPollPaused while the user reads (the counts in the frame still
+// move), every logPollEnded once the log ended (a restart starts it again).
 const (
 	logPollFollow = 200 * time.Millisecond
 	logPollPaused = time.Second
+	logPollEnded  = 2 * time.Second
 )
 
 // Messages of the log view; each carries its tab and the opening (Seq) it
@@ -174,8 +178,11 @@ func (v *logsView) poll() tea.Cmd {
 		return nil
 	}
 	d := logPollPaused
-	if v.follow && !v.ended {
-		d = logPollFollow
+	switch {
+	case v.ended:
+		d = logPollEnded
+	case v.follow:
+		d = min(logPollFollow<<min(v.quiet, 3), logPollPaused)
 	}
 	return v.conn.poll(v, v.seq, d)
 }
