@@ -331,6 +331,8 @@ func TestSanitizeLog(t *testing.T) {
 		{"\x1bPq#0\x1b\\dcs \x1b(Bcharset \x1b[?25l", "dcs charset ", "dcs charset "},
 		{"c1 \u009b31m and bad \xff", "c1 31m and bad \ufffd", "c1 31m and bad \ufffd"},
 		{"cut \x1b[31", "cut ", "cut "},
+		{"broken \x1b[3\n", "broken ", "broken "},
+		{"broken \x1b[3\x01x", "broken x", "broken x"},
 	}
 	for _, tc := range tests {
 		if got := sanitizeLog([]byte(tc.in), true); got != tc.keep {

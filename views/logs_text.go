@@ -105,7 +105,7 @@ func escapeLen(b []byte) (int, bool) {
 			if (c < '0' || c > '9') && c != ';' && c != ':' {
 				sgr = false
 			}
-			if c < 0x20 || c > 0x3f && c < 0x40 { // not a CSI byte: cut here
+			if c < 0x20 || c > 0x7e { // not a CSI byte: the sequence is cut here
 				return i, false
 			}
 		}
