@@ -63,8 +63,9 @@ type App struct {
 	pullsKey  ui.Binding
 	showPulls bool
 	help      bool
-	// helpCommands: the help was opened by :help, commands first.
-	helpCommands bool
+	// helpWhat is what the help shows: "" the keys, helpCommands the
+	// commands first (:help), helpActions the keys' action names (:keys).
+	helpWhat string
 	dialog       ui.Dialog // the app's own: quitting with pulls running
 	status       ui.StatusLine
 	system       string // the engine's essentials, for the title bar
@@ -277,7 +278,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case a.help:
 		if km.Back.Matches(msg) || km.Help.Matches(msg) || km.Quit.Matches(msg) {
-			a.help, a.helpCommands = false, false
+			a.help, a.helpWhat = false, ""
 		}
 		return nil
 	case p.Capturing() && !a.showPulls:
@@ -450,7 +451,8 @@ func (a *App) View() tea.View {
 		screen = ui.Overlay(screen, a.dialog.View(w, h-2), w, h)
 	}
 	if a.help {
-		screen = ui.Overlay(screen, ui.HelpView(st, "Keys", a.helpGroups(), w-4, h-2), w, h)
+		title, groups := a.helpContent()
+		screen = ui.Overlay(screen, ui.HelpView(st, title, groups, w-4, h-2), w, h)
 	}
 	v := tea.NewView(screen)
 	if c := a.sessions.Cursor(); c != nil && a.dialog == nil && !a.help && !a.showPulls {

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -59,7 +60,11 @@ func commands() []command {
 		paneVerb("containers", paneContainers), paneVerb("images", paneImages),
 		paneVerb("networks", paneNetworks), paneVerb("volumes", paneVolumes), paneVerb("events", paneEvents),
 		{name: "help", aliases: []string{"h"}, help: "all keys and commands", run: func(a *App, _ []string) (tea.Cmd, error) {
-			a.help, a.helpCommands = true, true
+			a.help, a.helpWhat = true, helpCommands
+			return nil, nil
+		}},
+		{name: "keys", help: "every key's action name, for config.toml", run: func(a *App, _ []string) (tea.Cmd, error) {
+			a.help, a.helpWhat = true, helpActions
 			return nil, nil
 		}},
 		{name: "quit", aliases: []string{"q", "q!", "qa"}, help: "quit berth", run: func(a *App, _ []string) (tea.Cmd, error) {
@@ -312,8 +317,43 @@ func (a *App) commandsGroup() ui.KeyGroup {
 		line(":network :volume", "create rm prune; :tag :prune"),
 		line(":theme NAME", strings.Join(themes.Names(), " ")),
 		line(":images :events…", "show a pane"),
+		line(":keys", "action names for config.toml"),
 		line(":q", "quit"),
 	}}
+}
+
+// What the help shows (App.helpWhat).
+const (
+	helpCommands = "commands"
+	helpActions  = "actions"
+)
+
+// helpContent is the help overlay's title and columns.
+func (a *App) helpContent() (string, []ui.KeyGroup) {
+	if a.helpWhat == helpActions {
+		return "Actions: config.toml [keys] \"PANE.ACTION\" = \"key\"", a.actionGroups()
+	}
+	return "Keys", a.helpGroups()
+}
+
+// actionGroups are the binding tables as the config file names them: one
+// column per table, each key with its action's name.
+func (a *App) actionGroups() []ui.KeyGroup {
+	app, panes := a.keyTables(ui.KeyOverrides{})
+	var groups []ui.KeyGroup
+	for _, t := range append([]map[string]*ui.Binding{app}, panes...) {
+		names := slices.Sorted(maps.Keys(t))
+		if len(names) == 0 {
+			continue
+		}
+		prefix, _, _ := strings.Cut(names[0], ".")
+		g := ui.KeyGroup{Title: prefix + "."}
+		for _, n := range names {
+			g.Keys = append(g.Keys, ui.Bind(t[n].Help().Key, strings.TrimPrefix(n, prefix+"."), ""))
+		}
+		groups = append(groups, g)
+	}
+	return groups
 }
 
 // commandsRoom is the window height from which ? lists the commands too;
@@ -324,7 +364,7 @@ const commandsRoom = 40
 // :help, last when the window has room.
 func (a *App) withCommands(groups []ui.KeyGroup) []ui.KeyGroup {
 	switch {
-	case a.helpCommands:
+	case a.helpWhat == helpCommands:
 		return append([]ui.KeyGroup{a.commandsGroup()}, groups...)
 	case a.height >= commandsRoom:
 		return append(groups, a.commandsGroup())

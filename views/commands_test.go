@@ -81,7 +81,7 @@ func TestCommandCompletion(t *testing.T) {
 	h.keys("1")
 	h.waitScreen("Images (4)")
 	for line, want := range map[string][]string{
-		"":                   {"containers", "events", "exec", "help", "history", "images", "inspect", "kill", "layers", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stats", "stop", "tag", "theme", "top", "unpause", "volume", "volumes"},
+		"":                   {"containers", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stats", "stop", "tag", "theme", "top", "unpause", "volume", "volumes"},
 		"network ":           {"create", "prune", "rm"},
 		"network rm ":        {"bridge", "host", "none"},
 		"logs w":             {"web", "worker"},
@@ -257,6 +257,10 @@ func TestGoldenCommandHelp(t *testing.T) {
 			h.command("help")
 			h.waitScreen("Commands (:, tab completes)")
 			golden(t, h, "help-commands-"+sz.name)
+			h.keys("esc", "5") // a pane without a detail area, which follows the cursor in time
+			h.command("keys")
+			h.waitScreen("Actions", "app.")
+			golden(t, h, "help-actions-"+sz.name)
 		})
 	}
 }
