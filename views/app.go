@@ -66,9 +66,9 @@ type App struct {
 	// helpWhat is what the help shows: "" the keys, helpCommands the
 	// commands first (:help), helpActions the keys' action names (:keys).
 	helpWhat string
-	dialog       ui.Dialog // the app's own: quitting with pulls running
-	status       ui.StatusLine
-	system       string // the engine's essentials, for the title bar
+	dialog   ui.Dialog // the app's own: quitting with pulls running
+	status   ui.StatusLine
+	system   string // the engine's essentials, for the title bar
 
 	width, height, dockH int
 }
