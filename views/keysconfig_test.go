@@ -98,6 +98,13 @@ func TestConfiguredApp(t *testing.T) {
 	if err != nil || a.env.Styles.Theme.Name != "light" || a.startup != nil {
 		t.Fatalf("good file: %v, theme %s, startup %v", err, a.env.Styles.Theme.Name, a.startup != nil)
 	}
+	if a.mouseOff {
+		t.Error("mouse capture is on by default")
+	}
+	a, _ = newConfiguredApp(ctx, sampleEngine(), Options{ConfigPath: write("mouse = false\n")}, getenv)
+	if !a.mouseOff {
+		t.Error("mouse = false leaves capture on")
+	}
 	env["NO_COLOR"] = "1"
 	a, _ = newConfiguredApp(ctx, sampleEngine(), Options{ConfigPath: write("theme = \"light\"\n")}, getenv)
 	if a.env.Styles.Theme.Name != "plain" {

@@ -41,6 +41,7 @@ func newConfiguredApp(ctx context.Context, eng Engine, o Options, getenv func(st
 	}
 	app := NewApp(ctx, eng, theme)
 	if cfgErr == nil {
+		app.mouseOff = !cfg.Mouse
 		cfgErr = app.applyKeys(cfg)
 	}
 	app.startup = configStatus(cfgErr)

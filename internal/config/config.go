@@ -2,6 +2,7 @@
 // $XDG_CONFIG_HOME/berth/config.toml (else ~/.config/berth/config.toml):
 //
 //	theme = "light"          # dark, light or high-contrast
+//	mouse = false            # start with mouse capture off (M turns it on)
 //
 //	[keys]                   # action = key, or a list of keys
 //	"containers.stop" = "x"
@@ -32,6 +33,8 @@ type Config struct {
 	Path      string
 	Theme     string
 	ThemeLine int
+	// Mouse is false when the file turns mouse capture off at start.
+	Mouse bool
 	// Keys are the [keys] overrides, in the file's order.
 	Keys []KeyOverride
 }
@@ -83,7 +86,7 @@ func DefaultPath(getenv func(string) string) string {
 // Load reads the file at path; a missing file (or path "") gives an empty
 // Config and no error.
 func Load(path string) (Config, error) {
-	c := Config{Path: path}
+	c := Config{Path: path, Mouse: true}
 	if path == "" {
 		return c, nil
 	}
@@ -104,7 +107,7 @@ func Load(path string) (Config, error) {
 
 // Parse reads text, the file's content; path names it in errors.
 func Parse(path, text string) (Config, error) {
-	c := Config{Path: path}
+	c := Config{Path: path, Mouse: true}
 	var raw map[string]any
 	md, err := toml.Decode(text, &raw)
 	if err != nil {
@@ -129,6 +132,12 @@ func Parse(path, text string) (Config, error) {
 				return c, c.Errorf(line, `write theme = "light"`, "theme must be a string")
 			}
 			c.Theme, c.ThemeLine = theme, line
+		case len(k) == 1 && k[0] == "mouse":
+			mouse, ok := raw["mouse"].(bool)
+			if !ok {
+				return c, c.Errorf(line, "write mouse = false (or true)", "mouse must be true or false")
+			}
+			c.Mouse = mouse
 		case len(k) == 1 && k[0] == "keys":
 			if _, ok := raw["keys"].(map[string]any); !ok {
 				return c, c.Errorf(line, `write a table: [keys] then "containers.stop" = "x"`, "keys must be a table")
@@ -140,7 +149,7 @@ func Parse(path, text string) (Config, error) {
 			}
 			c.Keys = append(c.Keys, o)
 		default:
-			return c, c.Errorf(line, "berth knows theme and [keys]", "unknown setting %q", k.String())
+			return c, c.Errorf(line, "berth knows theme, mouse and [keys]", "unknown setting %q", k.String())
 		}
 	}
 	return c, nil

@@ -21,6 +21,12 @@ theme = "light"
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !c.Mouse {
+		t.Error("mouse capture is on unless the file says otherwise")
+	}
+	if c, err := Parse("/c.toml", "mouse = false\n"); err != nil || c.Mouse {
+		t.Errorf("mouse = false: %+v, %v", c, err)
+	}
 	if c.Theme != "light" || c.ThemeLine != 2 {
 		t.Errorf("theme %q at line %d, want light at 2", c.Theme, c.ThemeLine)
 	}
@@ -43,9 +49,10 @@ func TestParseErrors(t *testing.T) {
 		want       string
 	}{
 		{"syntax", "theme = \"light\"\n[keys\n", 2, "write TOML"},
-		{"unknown setting", "theme = \"dark\"\ncolour = \"red\"\n", 2, `unknown setting "colour": berth knows theme and [keys]`},
+		{"unknown setting", "theme = \"dark\"\ncolour = \"red\"\n", 2, `unknown setting "colour": berth knows theme, mouse and [keys]`},
 		{"unknown table", "[colours]\nbg = 1\n", 1, `unknown setting "colours"`},
 		{"keys not a table", "keys = 1\n", 1, "keys must be a table"},
+		{"mouse not a bool", "mouse = \"off\"\n", 1, "write mouse = false"},
 		{"theme type", "theme = 3\n", 1, "theme"},
 		{"key type", "[keys]\n\"containers.stop\" = 3\n", 2, `write "containers.stop" = "x"`},
 		{"key in list type", "[keys]\n\"containers.stop\" = [\"x\", 1]\n", 2, "strings"},
