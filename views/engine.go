@@ -85,4 +85,5 @@ type env struct {
 	// area follows it (0: at once, in tests).
 	detailRest time.Duration
 	exec       func(*exec.Cmd, tea.ExecCallback) tea.Cmd
+	logKeys    *logsKeys // the log view's keys, as the config file rebound them
 }

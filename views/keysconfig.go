@@ -54,7 +54,7 @@ func (a *App) keyTables(o ui.KeyOverrides) (app map[string]*ui.Binding, panes []
 			panes = append(panes, t.overrideKeys(o))
 		}
 	}
-	return app, append(panes, a.pulls.overrideKeys(o))
+	return app, append(panes, a.pulls.overrideKeys(o), a.env.overrideLogsKeys(o))
 }
 
 // overrideKeys rebinds the pulls panel's keys ("pulls.cancel-pull").

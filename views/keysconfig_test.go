@@ -173,6 +173,8 @@ func TestActionNames(t *testing.T) {
 		}
 	}
 	count += 3 // the pulls panel
+	lk := defaultLogsKeys()
+	count += len(lk.actions()) // the log view's
 	if len(all) != count {
 		t.Errorf("%d action names for %d bindings: two share a name", len(all), count)
 	}

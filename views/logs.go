@@ -58,30 +58,14 @@ type logsView struct {
 	width, height int
 }
 
-type logsKeys struct {
-	Scroll, Page, HalfPage, Ends, Sideways, Follow, Search, Next, Wrap, Timestamps, Colours, Show, Save, Back ui.Binding
-}
-
 // newLogsTab is the Logs tab of container ctrID (shown as name); Open
 // starts reading its log.
 func newLogsTab(e *env, ctrID, name string) *logsView {
-	return &logsView{env: e, ctrID: ctrID, name: name, follow: true, colours: true, search: logSearch{cur: -1},
-		keys: logsKeys{
-			Scroll:     ui.Bind("↑↓/jk", "scroll (up stops following)", "up", "down", "j", "k"),
-			Page:       ui.Bind("pgup/pgdn", "page up / down", "pgup", "pgdown", "b", "space"),
-			HalfPage:   ui.Bind("ctrl+u/d", "half a page up / down", "ctrl+u", "ctrl+d"),
-			Ends:       ui.Bind("g/G", "first line / last line and follow", "g", "home", "G", "end"),
-			Sideways:   ui.Bind("←→/hl", "scroll sideways (no wrap)", "left", "right", "h", "l"),
-			Follow:     ui.Bind("f", "follow on / off", "f").WithShort("follow"),
-			Search:     ui.Bind("/", "search the whole log", "/").WithShort("search"),
-			Next:       ui.Bind("n/N", "next / previous match", "n", "N"),
-			Wrap:       ui.Bind("w", "wrap long lines on / off", "w").WithShort("wrap"),
-			Timestamps: ui.Bind("t", "timestamps on / off", "t"),
-			Colours:    ui.Bind("c", "program's colours kept / stripped", "c"),
-			Show:       ui.Bind("s", "show all / tail N / since a time", "s").WithShort("since/tail"),
-			Save:       ui.Bind("S", "save what is shown to a file", "S").WithShort("save"),
-			Back:       ui.Bind("esc/q", "clear the search / back", "esc", "q").WithShort("back"),
-		}}
+	keys := defaultLogsKeys()
+	if e.logKeys != nil {
+		keys = *e.logKeys // as the config file rebound them
+	}
+	return &logsView{env: e, ctrID: ctrID, name: name, follow: true, colours: true, search: logSearch{cur: -1}, keys: keys}
 }
 
 // Title is the tab's name.
@@ -281,7 +265,9 @@ func (v *logsView) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		v.clamp()
 		return textinput.Blink, true
 	case k.Next.Matches(msg):
-		return v.next(msg.String() == "N"), true
+		return v.next(false), true
+	case k.Prev.Matches(msg):
+		return v.next(true), true
 	case k.Show.Matches(msg):
 		v.openShowPrompt()
 		return nil, true
@@ -399,7 +385,7 @@ func (v *logsView) KeyGroups() []ui.KeyGroup {
 	k := v.keys
 	return []ui.KeyGroup{
 		{Title: "Logs", Keys: []ui.Binding{k.Scroll, k.Page, k.HalfPage, k.Ends, k.Sideways, k.Follow, k.Back}},
-		{Title: "Log tools", Keys: []ui.Binding{k.Search, k.Next, k.Wrap, k.Timestamps, k.Colours, k.Show, k.Save}},
+		{Title: "Log tools", Keys: []ui.Binding{k.Search, k.Next, k.Prev, k.Wrap, k.Timestamps, k.Colours, k.Show, k.Save}},
 	}
 }
 

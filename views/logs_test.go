@@ -401,3 +401,43 @@ func TestLogsGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsConfigKeys: the config file rebinds the log view's actions
+// (logs.search...); help shows the new keys, the old ones do nothing, and
+// a key two of its actions would share is refused.
+func TestLogsConfigKeys(t *testing.T) {
+	h, le := newLogsHarness(t, 120, 40)
+	err := h.app.applyKeys(parseConfig(t, `[keys]
+"logs.search" = "F"
+"logs.next-match" = ["ctrl+n", "n"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	le.log(hexID("a1")).numbered(0, 100)
+	h.selectRow("web")
+	h.keys("l")
+	h.waitScreen("Logs web", "line 99")
+	h.keys("/")
+	if h.logsView().search.typing {
+		t.Fatal("/ still opens the search")
+	}
+	h.keys("g", "F")
+	h.typeText("line 7")
+	h.keys("enter")
+	h.waitStatus("/line 7: line 8 of 100")
+	h.keys("ctrl+n")
+	h.waitStatus("/line 7: line 71 of 100")
+	h.keys("?")
+	for _, want := range []string{"F ", "search the whole log", "ctrl+n/n"} {
+		if !strings.Contains(h.screen(), want) {
+			t.Errorf("help lacks %q:\n%s", want, h.screen())
+		}
+	}
+	err = h.app.applyKeys(parseConfig(t, `[keys]
+"logs.wrap" = "t"
+`))
+	if err == nil || !strings.Contains(err.Error(), "logs.wrap") || !strings.Contains(err.Error(), "logs.timestamps") {
+		t.Errorf("a key shared by logs.wrap and logs.timestamps: %v", err)
+	}
+}
