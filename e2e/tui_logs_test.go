@@ -150,3 +150,31 @@ func TestTUILogs(t *testing.T) {
 	tm.keys("q")
 	eventually(t, 5*time.Second, "berth to quit", func() bool { return !tm.alive() })
 }
+
+// A container that exited: its log view says ended; the program's colours
+// reach the terminal (c strips them), and its other escapes never do.
+func TestTUILogsEndedAndColours(t *testing.T) {
+	b, bb := withBusybox(t)
+	b.ok("run", "--name", "colours", bb, "sh", "-c",
+		`printf '\033[31mred\033[0m plain\n'; printf '\033]0;evil title\007title gone\033[2J\n'; echo bye`)
+	tm := startTUI(t, b, 120, 30)
+	tm.waitFor(10*time.Second, "Containers (1)", "colours")
+	tm.keys("l")
+	tm.waitFor(10*time.Second, "Logs colours", "ended", "3 of 3 lines", "red plain", "title gone", "bye")
+	raw := tm.run("capture-pane", "-p", "-e", "-t", "tui")
+	if !regexp.MustCompile(`\x1b\[[0-9;]*\b31m(\x1b\[[0-9;]*m)*red`).MatchString(raw) {
+		t.Errorf("the program's red is not on screen: %q", lineOf(raw, "red"))
+	}
+	if strings.Contains(tm.screen(), "evil") {
+		t.Errorf("an OSC title reached the screen:\n%s", tm.screen())
+	}
+	tm.keys("c")
+	eventually(t, 5*time.Second, "the colours to go", func() bool {
+		raw := tm.run("capture-pane", "-p", "-e", "-t", "tui")
+		return !regexp.MustCompile(`\b31m(\x1b\[[0-9;]*m)*red`).MatchString(raw)
+	})
+	tm.keys("q")
+	tm.waitFor(5*time.Second, "Containers (1)")
+	tm.keys("q")
+	eventually(t, 5*time.Second, "berth to quit", func() bool { return !tm.alive() })
+}
