@@ -6,6 +6,7 @@ package ui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/ansi/parser"
@@ -18,7 +19,9 @@ const Ellipsis = "…"
 // ansi.StringWidth's count. A printable ASCII character that a non-ASCII
 // byte does not follow is one cell without grapheme segmentation, which
 // most of what berth draws is (StringWidth segments every character: a
-// screen of 120x40 took a millisecond to measure).
+// screen of 120x40 took a millisecond to measure); so is a box-drawing,
+// block or braille character (frames, bars, charts) that no combining
+// character follows.
 func Width(s string) int {
 	state := parser.GroundState
 	w := 0
@@ -27,6 +30,13 @@ func Width(s string) int {
 		if state == parser.GroundState && c >= 0x20 && c < 0x7f && (i+1 == len(s) || s[i+1] < 0x80) {
 			w++
 			continue
+		}
+		if state == parser.GroundState && c == 0xe2 {
+			if r, n := utf8.DecodeRuneInString(s[i:]); oneCell(r) && plainAfter(s[i+n:]) {
+				w++
+				i += n - 1
+				continue
+			}
 		}
 		next, action := parser.Table.Transition(state, c)
 		if action == parser.PrintAction || next == parser.Utf8State {
@@ -39,6 +49,20 @@ func Width(s string) int {
 		state = next
 	}
 	return w
+}
+
+// oneCell: frame lines (box drawing), block elements (bars, charts) and
+// braille are one cell each, alone or in runs.
+func oneCell(r rune) bool { return r >= 0x2500 && r <= 0x259f || r >= 0x2800 && r <= 0x28ff }
+
+// plainAfter: what follows cannot join the character before it into a
+// wider cluster (a combining mark, a joiner, a variation selector).
+func plainAfter(s string) bool {
+	if s == "" || s[0] < 0x80 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return oneCell(r)
 }
 
 // Truncate cuts s (which may hold escape sequences) to at most w cells,

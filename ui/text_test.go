@@ -14,6 +14,7 @@ func TestWidthAgreesWithStringWidth(t *testing.T) {
 		"e\u0301", "cafe\u0301 ok", "日本", "a日b", "🙂x", "👍🏽", "x\u200dy",
 		"\x1b]8;;http://example.com\x07link\x1b]8;;\x07", "\x1b]0;title\x1b\\after",
 		"a\tb", "x\x7fy", "\x1bPq#0;2;0;0;0\x1b\\dcs", "│ border │", "…", "trailing \x1b[",
+		"╭─ web ─╮", "▁▂▃▄▅▆▇█", "\x1b[34m██\x1b[m│", "│\u0301x", "█\ufe0f", "▄\u200d▄", "⣿⡇ braille", "─\xe2",
 		strings.Repeat("wide 漢字 and ascii ", 10),
 	}
 	for _, s := range cases {
@@ -24,7 +25,7 @@ func TestWidthAgreesWithStringWidth(t *testing.T) {
 }
 
 func FuzzWidth(f *testing.F) {
-	for _, s := range []string{"abc", "\x1b[31mred\x1b[0m", "e\u0301", "日本", "🙂", "\x1b]8;;u\x07l\x1b]8;;\x07"} {
+	for _, s := range []string{"abc", "\x1b[31mred\x1b[0m", "e\u0301", "日本", "🙂", "\x1b]8;;u\x07l\x1b]8;;\x07", "│▁█\u0301", "⣿\ufe0f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

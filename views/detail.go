@@ -352,7 +352,7 @@ func (d *detailArea) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 // open tab.
 func (d *detailArea) View() string {
 	st := d.env.Styles
-	bw, bh := d.bodySize()
+	bw, _ := d.bodySize()
 	if d.tabs == nil {
 		text := " Nothing selected."
 		if d.key != "" {
@@ -378,7 +378,7 @@ func (d *detailArea) View() string {
 	if d.full() && d.zoomed && d.place != detailOver {
 		info = append(info, "zoomed")
 	}
-	body := ui.TabStrip(st, titles, d.active, bw) + "\n" + ui.Block(tab.View(), bw, bh)
+	body := ui.TabStrip(st, titles, d.active, bw) + "\n" + tab.View() // the frame fits it to the inside
 	return ui.Frame(st, d.name, strings.Join(info, " · "), d.focused, body, d.width, d.height)
 }
 

@@ -15,9 +15,10 @@ import (
 // JSON, coloured by token kind, with a cursor line, folding of objects and
 // arrays, and search with n/N.
 type inspectTab struct {
-	env  *env
-	load func(ctx context.Context, eng Engine) (any, error)
-	keys inspectKeys
+	env   *env
+	load  func(ctx context.Context, eng Engine) (any, error)
+	keys  inspectKeys
+	paint *jsonPaints
 
 	gen     int // of the last load asked for
 	loading bool
@@ -50,7 +51,7 @@ type inspectLoadedMsg struct {
 }
 
 func newInspectTab(e *env, load func(ctx context.Context, eng Engine) (any, error)) *inspectTab {
-	t := &inspectTab{env: e, load: load, search: ui.NewTextInput(e.Styles, "/", "search"), keys: inspectKeys{
+	t := &inspectTab{env: e, load: load, paint: newJSONPaints(e.Styles), search: ui.NewTextInput(e.Styles, "/", "search"), keys: inspectKeys{
 		Move:   ui.Bind("↑↓/jk", "move", "up", "down", "j", "k"),
 		Page:   ui.Bind("pgup/pgdn", "page", "pgup", "pgdown", "ctrl+u", "ctrl+d"),
 		Ends:   ui.Bind("g/G", "top / bottom", "g", "home", "G", "end"),
@@ -306,7 +307,7 @@ func (t *inspectTab) find() {
 		return
 	}
 	for _, n := range jsonNodes(t.root) {
-		if len(matchRanges(plainText(jsonLine{node: n}.segments(t.env.Styles)), t.query)) > 0 {
+		if len(matchRanges(plainText(jsonLine{node: n}.segments(t.paint)), t.query)) > 0 {
 			t.matches = append(t.matches, n)
 		}
 	}
@@ -362,7 +363,7 @@ func (t *inspectTab) View() string {
 	}
 	for i := t.offset; i < len(t.lines) && i < t.offset+h; i++ {
 		l := t.lines[i]
-		segs := l.segments(st)
+		segs := l.segments(t.paint)
 		segs[0].text = " " + segs[0].text // the frame's inner margin
 		if i == t.cursor {
 			out = append(out, st.JSON.Cursor.Render(ui.Fit(plainText(segs), t.width)))
@@ -372,9 +373,9 @@ func (t *inspectTab) View() string {
 		if !l.close {
 			ranges = matchRanges(plainText(segs), t.query)
 		}
-		match := st.JSON.Match
+		match := t.paint.Match
 		if l.node == current {
-			match = st.JSON.Current
+			match = t.paint.Current
 		}
 		out = append(out, ui.Truncate(renderSegs(segs, ranges, match), t.width))
 	}

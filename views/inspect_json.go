@@ -8,9 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-
 	"berth/themes"
+	"berth/ui"
 )
 
 // jsonKind is the kind of a JSON value.
@@ -159,13 +158,24 @@ func unfoldTo(n *jsonNode) {
 // jsonSeg is a run of a line's text in one style.
 type jsonSeg struct {
 	text  string
-	style lipgloss.Style
+	style ui.Paint
+}
+
+// jsonPaints are the JSON styles as paints: a frame draws hundreds of runs.
+type jsonPaints struct {
+	Key, String, Number, Literal, Punct, Folded, Match, Current ui.Paint
+}
+
+func newJSONPaints(st *themes.Styles) *jsonPaints {
+	j := st.JSON
+	return &jsonPaints{Key: ui.NewPaint(j.Key), String: ui.NewPaint(j.String), Number: ui.NewPaint(j.Number),
+		Literal: ui.NewPaint(j.Literal), Punct: ui.NewPaint(j.Punct), Folded: ui.NewPaint(j.Folded),
+		Match: ui.NewPaint(j.Match), Current: ui.NewPaint(j.Current)}
 }
 
 // segments are the styled runs of line l, indent included.
-func (l jsonLine) segments(st *themes.Styles) []jsonSeg {
+func (l jsonLine) segments(j *jsonPaints) []jsonSeg {
 	n := l.node
-	j := st.JSON
 	segs := []jsonSeg{{strings.Repeat("  ", n.depth), j.Punct}}
 	comma := func() {
 		if !n.last {
@@ -244,7 +254,7 @@ func matchRanges(text, q string) [][2]int {
 }
 
 // renderSegs draws segs, the parts inside ranges in match instead.
-func renderSegs(segs []jsonSeg, ranges [][2]int, match lipgloss.Style) string {
+func renderSegs(segs []jsonSeg, ranges [][2]int, match ui.Paint) string {
 	var b strings.Builder
 	pos := 0
 	for _, s := range segs {

@@ -7,14 +7,16 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"berth/themes"
+	"berth/ui"
 )
 
 const sampleDoc = `{"Id":"abc","Count":3,"Ok":true,"Gone":null,"Tags":["a","b"],"Empty":{},"Nested":{"Inner":{"Deep":"RUNNING"}}}`
 
 func linesText(st *themes.Styles, root *jsonNode) []string {
 	var out []string
+	p := newJSONPaints(st)
 	for _, l := range jsonLines(root) {
-		out = append(out, plainText(l.segments(st)))
+		out = append(out, plainText(l.segments(p)))
 	}
 	return out
 }
@@ -90,11 +92,12 @@ func TestJSONLinesAndFolding(t *testing.T) {
 func TestJSONColoursByKind(t *testing.T) {
 	st := themes.New(themes.Dark())
 	root, _ := parseJSON([]byte(sampleDoc))
-	style := func(key string) map[string]lipgloss.Style {
+	p := newJSONPaints(&st)
+	style := func(key string) map[string]ui.Paint {
 		for _, k := range root.kids {
 			if k.key == key {
-				out := map[string]lipgloss.Style{}
-				for _, s := range (jsonLine{node: k}).segments(&st) {
+				out := map[string]ui.Paint{}
+				for _, s := range (jsonLine{node: k}).segments(p) {
 					out[s.text] = s.style
 				}
 				return out
@@ -103,7 +106,7 @@ func TestJSONColoursByKind(t *testing.T) {
 		t.Fatalf("no %s", key)
 		return nil
 	}
-	same := func(a, b lipgloss.Style) bool { return a.Render("x") == b.Render("x") }
+	same := func(a ui.Paint, b lipgloss.Style) bool { return a.Render("x") == b.Render("x") }
 	cases := []struct {
 		key, text string
 		want      lipgloss.Style
@@ -121,7 +124,7 @@ func TestJSONColoursByKind(t *testing.T) {
 			t.Errorf("%s of %s: not in its style", c.text, c.key)
 		}
 	}
-	if same(st.JSON.Key, st.JSON.String) || same(st.JSON.Number, st.JSON.String) {
+	if same(p.Key, st.JSON.String) || same(p.Number, st.JSON.String) {
 		t.Error("the dark theme draws keys, strings and numbers alike")
 	}
 }
@@ -154,8 +157,9 @@ func TestMatchRanges(t *testing.T) {
 // A match across two segments is marked in both, the rest keeps its
 // style.
 func TestRenderSegsMarksMatches(t *testing.T) {
-	mark := lipgloss.NewStyle().Reverse(true)
-	segs := []jsonSeg{{`"Key"`, lipgloss.NewStyle()}, {`: `, lipgloss.NewStyle()}, {`"val"`, lipgloss.NewStyle()}}
+	mark := ui.NewPaint(lipgloss.NewStyle().Reverse(true))
+	plain := ui.NewPaint(lipgloss.NewStyle())
+	segs := []jsonSeg{{`"Key"`, plain}, {`: `, plain}, {`"val"`, plain}}
 	got := renderSegs(segs, [][2]int{{3, 8}}, mark)
 	want := `"Ke` + mark.Render(`y"`) + mark.Render(`: `) + mark.Render(`"`) + `val"`
 	if got != want {

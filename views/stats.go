@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"berth/engine/container"
 	"berth/internal/units"
@@ -36,6 +36,7 @@ type statsTab struct {
 	hasLast bool
 	series  statsSeries
 	err     error
+	paints  *statsPaints
 
 	width, height int
 }
@@ -156,11 +157,20 @@ func (t *statsTab) View() string {
 	case !t.hasLast:
 		return st.Table.Empty.Render(" Reading…")
 	}
-	return statsView(st.Chart.Primary, st.Chart.Secondary, st.Chart.Label, st.Chart.Scale, t.series, t.last, t.width, t.height)
+	if t.paints == nil {
+		t.paints = &statsPaints{ui.NewPaint(st.Chart.Primary), ui.NewPaint(st.Chart.Secondary),
+			ui.NewPaint(st.Chart.Label), ui.NewPaint(st.Chart.Scale)}
+	}
+	p := t.paints
+	return statsView(p.primary, p.secondary, p.label, p.scale, t.series, t.last, t.width, t.height)
 }
 
+// statsPaints are the chart's styles as paints: a frame draws a run per
+// row of each graph.
+type statsPaints struct{ primary, secondary, label, scale ui.Paint }
+
 // statsView lays the graphs out in w×h: three rows of two.
-func statsView(primary, secondary, label, scale lipgloss.Style, sr statsSeries, last container.Sample, w, h int) string {
+func statsView(primary, secondary, label, scale ui.Paint, sr statsSeries, last container.Sample, w, h int) string {
 	lw := (w - 1) / 2
 	rw := w - 1 - lw
 	ch := max(h/3-1, 1) // chart rows under each label
@@ -200,7 +210,7 @@ type statsGraph struct {
 	name, now string
 	values    []float64
 	scale     func(float64) string
-	style     lipgloss.Style
+	style     ui.Paint
 }
 
 // Scales of the graphs: what the top of a graph stands for.
@@ -218,7 +228,7 @@ func rateScale(v float64) string  { return units.BytesSize(uint64(v)) + "/s" }
 
 // lines are the graph as h+1 lines of exactly w cells: "CPU 12.3%" with
 // the peak on the right, then the bars, the newest on the right.
-func (g statsGraph) lines(label, scale lipgloss.Style, w, h int) []string {
+func (g statsGraph) lines(label, scale ui.Paint, w, h int) []string {
 	out := make([]string, 0, h+1)
 	peak := 0.0
 	for _, v := range g.values {
@@ -233,8 +243,10 @@ func (g statsGraph) lines(label, scale lipgloss.Style, w, h int) []string {
 	if peak <= 0 {
 		peak = 1 // nothing yet: a flat line
 	}
-	for _, r := range ui.ChartRows(g.values, peak, max(w-2, 0), h) {
-		out = append(out, " "+ui.PadLeft(g.style.Render(r), max(w-2, 0))+" ")
+	cw := max(w-2, 0)
+	for _, r := range ui.ChartRows(g.values, peak, cw, h) {
+		pad := strings.Repeat(" ", cw-utf8.RuneCountInString(r)) // one cell a block
+		out = append(out, " "+pad+g.style.Render(r)+" ")
 	}
 	for len(out) < h+1 {
 		out = append(out, strings.Repeat(" ", w))
