@@ -13,6 +13,7 @@ N=${N:-100}
 SECS=${SECS:-30}
 WARM=${WARM:-8}
 SRC=${SRC:-.}
+ENVS=${ENVS:-}   # e.g. ENVS=GOMAXPROCS=1
 out=$(mktemp -d /tmp/berth-idle.XXXXXX)
 B="$out/bin/berth --root $out/root --run-root $out/run"
 SOCK="berth-idle-$$"
@@ -37,7 +38,7 @@ $B pull -q "127.0.0.1:$port/busybox" >/dev/null
 kill "$regpid"; wait "$regpid" 2>/dev/null || true; regpid=""
 for _ in $(seq "$N"); do $B run -d --network none "127.0.0.1:$port/busybox" sleep 3600 >/dev/null; done
 
-tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 60 "exec $B"
+tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 60 "exec env $ENVS $B"
 pid=$(tmux -L "$SOCK" list-panes -F '#{pane_pid}')
 for _ in $(seq 100); do
   tmux -L "$SOCK" capture-pane -p | grep -q "Containers ($N)" && break

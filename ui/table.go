@@ -62,6 +62,9 @@ type Table struct {
 	natural []int  // each column's width by content: its title and widest cell
 	widths  []int  // laid out at width, 0 for a hidden column
 	show    []bool // columns drawn at width
+
+	frame    string  // the last View, kept while frameKey holds
+	frameKey viewKey // what it was drawn from
 }
 
 // NewTable makes an empty table with the given columns.
@@ -399,10 +402,17 @@ func growFlex(cols []Column, ws []int, left int, capped bool) {
 	}
 }
 
-// View draws the header and the visible rows, exactly width×height.
+// View draws the header and the visible rows, exactly width×height. The
+// frame is kept until something it shows changes: a list redrawn for a
+// message that changed nothing on it costs nothing.
 func (t *Table) View() string {
 	if t.width <= 0 || t.height <= 0 {
 		return ""
+	}
+	paint := newPainter(t.st)
+	key := t.viewKey(paint)
+	if t.frame != "" && t.frameKey == key {
+		return t.frame
 	}
 	idx := t.shown()
 	ws := t.widths
@@ -423,22 +433,68 @@ func (t *Table) View() string {
 
 	if len(t.rows) == 0 {
 		lines = append(lines, t.st.Table.Empty.Render(Fit(" "+t.empty, t.width)))
-		return Block(strings.Join(lines, "\n"), t.width, t.height)
-	}
-	end := min(t.offset+t.visible(), len(t.rows))
-	for i := t.offset; i < end; i++ {
-		r := t.rows[i]
-		if i == t.cursor {
-			line := t.joinCells(idx, r.Cells, ws)
-			if r.Marked {
-				line = markRune + line[1:]
+	} else {
+		end := min(t.offset+t.visible(), len(t.rows))
+		for i := t.offset; i < end; i++ {
+			r := t.rows[i]
+			if i == t.cursor {
+				line := t.joinCells(idx, r.Cells, ws)
+				if r.Marked {
+					line = markRune + line[1:]
+				}
+				lines = append(lines, t.st.Table.Selected.Render(Fit(line, t.width)))
+				continue
 			}
-			lines = append(lines, t.st.Table.Selected.Render(Fit(line, t.width)))
-			continue
+			lines = append(lines, t.styledRow(idx, r, ws, paint))
 		}
-		lines = append(lines, t.styledRow(idx, r, ws))
 	}
-	return Block(strings.Join(lines, "\n"), t.width, t.height)
+	t.frame = Block(strings.Join(lines, "\n"), t.width, t.height)
+	t.frameKey = key
+	return t.frame
+}
+
+// viewKey is what the kept frame was drawn from: the rows (a new slice at
+// every SetRows), the cursor and scroll, the size, the sort, the empty
+// text and the styles (by the escape sequences of the cells' and the
+// selection's: a theme changes the styles in place).
+type viewKey struct {
+	rows                  *Row
+	nrows, cursor, offset int
+	width, height         int
+	sortCol               int
+	sortDesc              bool
+	empty                 string
+	styles                painter
+}
+
+func (t *Table) viewKey(p painter) viewKey {
+	var first *Row
+	if len(t.rows) > 0 {
+		first = &t.rows[0]
+	}
+	return viewKey{first, len(t.rows), t.cursor, t.offset, t.width, t.height, t.sortCol, t.sortDesc, t.empty, p}
+}
+
+// painter draws text in the table's fixed styles by string concatenation:
+// each style's escape sequences are found once a frame (lipgloss's Render
+// is the cost of drawing a table: a line has ten cells).
+type painter struct {
+	cell, dim, marked, selected [2]string // before and after the text
+}
+
+func newPainter(st *themes.Styles) painter {
+	return painter{cell: wrapOf(st.Table.Cell), dim: wrapOf(st.Table.Dim), marked: wrapOf(st.Table.Marked),
+		selected: wrapOf(st.Table.Selected)}
+}
+
+// wrapOf is what style puts before and after a one-line text.
+func wrapOf(style lipgloss.Style) [2]string {
+	const mark = "\x00"
+	before, after, ok := strings.Cut(style.Render(mark), mark)
+	if !ok {
+		return [2]string{}
+	}
+	return [2]string{before, after}
 }
 
 // joinCells lays out plain cells in the columns idx.
@@ -475,34 +531,45 @@ func (t *Table) fitCell(i int, cell string, w int) string {
 }
 
 // styledRow lays out a row that is not selected, each cell in its style.
-func (t *Table) styledRow(idx []int, r Row, ws []int) string {
+func (t *Table) styledRow(idx []int, r Row, ws []int, paint painter) string {
 	var b strings.Builder
+	b.Grow(t.width * 2)
+	lineW := 1
 	if r.Marked {
-		b.WriteString(t.st.Table.Marked.Render(markRune))
+		b.WriteString(paint.marked[0] + markRune + paint.marked[1])
 	} else {
 		b.WriteByte(' ')
 	}
 	for j, i := range idx {
 		if j > 0 {
 			b.WriteString("  ")
+			lineW += 2
 		}
 		cell := ""
 		if i < len(r.Cells) {
 			cell = r.Cells[i]
 		}
-		style := t.st.Table.Cell
+		text := t.fitCell(i, cell, ws[i])
+		lineW += ws[i]
+		wrap := paint.cell
 		if i < len(r.Dim) && r.Dim[i] {
-			style = t.st.Table.Dim
+			wrap = paint.dim
 		}
-		if st, ok := r.Style[i]; ok {
-			style = st
+		if st, ok := r.Style[i]; ok && !r.Marked {
+			b.WriteString(st.Render(text))
+			continue
 		}
 		if r.Marked {
-			style = t.st.Table.Marked
+			wrap = paint.marked
 		}
-		b.WriteString(style.Render(t.fitCell(i, cell, ws[i])))
+		b.WriteString(wrap[0])
+		b.WriteString(text)
+		b.WriteString(wrap[1])
 	}
-	// Fit the assembled line (it may be wider than t.width when the window
-	// is narrower than the fixed columns).
+	if lineW <= t.width {
+		b.WriteString(strings.Repeat(" ", t.width-lineW))
+		return b.String()
+	}
+	// Wider than the table: the window is narrower than the minimums.
 	return Fit(b.String(), t.width)
 }

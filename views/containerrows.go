@@ -226,7 +226,10 @@ func sortContainerRows(rows []containerRow, col int, desc bool) {
 // `docker ps` lists without -a: running, paused and restarting ones.
 func filterContainerRows(rows []containerRow, q string, runningOnly bool) []containerRow {
 	q = strings.ToLower(strings.TrimSpace(q))
-	var out []containerRow
+	if q == "" && !runningOnly {
+		return rows
+	}
+	out := make([]containerRow, 0, len(rows))
 	for _, r := range rows {
 		if runningOnly && !alive(r.State.Status) {
 			continue

@@ -76,15 +76,20 @@ type containersView struct {
 	polling      bool                        // a reading is under way
 	statsWaiting bool                        // a statsTickMsg is on its way
 	onScreen     bool                        // the app draws the pane: stats are read
+	statsGen     map[string]int              // by container: bumped when its stats change
+	rowCache     map[string]cachedRow        // rendered rows, by container ID
+	listGen      int                         // bumped at every listing
+	clockGen     int                         // bumped at every clock tick (ages)
 	lastKey      time.Time                   // of the last key: the sampler slows down when idle
 }
 
 func newContainersView(e *env) *containersView {
 	v := &containersView{
-		busy:    map[string]busyAction{},
-		stats:   map[string]ctrStats{},
-		samples: map[string]container.Sample{},
-		hist:    map[string]*statsHist{},
+		busy:     map[string]busyAction{},
+		stats:    map[string]ctrStats{},
+		samples:  map[string]container.Sample{},
+		hist:     map[string]*statsHist{},
+		statsGen: map[string]int{},
 	}
 	v.listPane = newListPane(e, listSpec[containerRow]{
 		title:       "Containers",
@@ -102,10 +107,8 @@ func newContainersView(e *env) *containersView {
 		filter: func(rows []containerRow, q string) []containerRow {
 			return filterContainerRows(rows, q, v.runningOnly)
 		},
-		sort: sortContainerRows,
-		render: func(rows []containerRow) []ui.Row {
-			return containerTableRows(e.Styles, rows, e.now(), spinner.MiniDot.Frames[v.spin])
-		},
+		sort:     sortContainerRows,
+		render:   v.renderRows,
 		noneText: "No containers. Press n to run one.",
 		emptyText: func() string {
 			if v.runningOnly && v.filter.Value() == "" {
@@ -317,11 +320,14 @@ func (v *containersView) join(all []containerRow) []containerRow {
 	for id, b := range v.busy {
 		busy[id] = b.action.doing()
 	}
-	sums := make([]container.Summary, len(all))
-	for i, r := range all {
-		sums[i] = r.Summary
+	out := make([]containerRow, len(all))
+	for i := range all {
+		out[i] = containerRow{Summary: all[i].Summary, Busy: busy[all[i].ID]}
+		if st, ok := v.stats[all[i].ID]; ok && all[i].State.Status.Active() {
+			out[i].Stats = &st
+		}
 	}
-	return containerRows(sums, v.stats, busy)
+	return out
 }
 
 // toggleAll switches between running containers only and all.
@@ -348,6 +354,10 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 		return v.scheduleStats()
 	case tea.KeyPressMsg:
 		v.lastKey = v.env.now()
+	case clockMsg:
+		v.clockGen++
+	case listLoadedMsg[containerRow]:
+		v.listGen++
 	case spinMsg:
 		v.spinning = false
 		if len(v.busy) == 0 {

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -19,6 +20,13 @@ const (
 	idleAfter  = time.Minute
 	idleFactor = 3 // idle, the sampler ticks this many times less often
 )
+
+// usageEngine is the engine's ability (checked with a type assertion;
+// *engine.Engine has it) to read a container's CPU and memory cheaply, from
+// its cgroup, rather than every statistic ContainerStats gathers.
+type usageEngine interface {
+	ContainersUsage(ctx context.Context, ids []string) map[string]container.Sample
+}
 
 // onScreener is a pane that wants to know whether it is drawn (the app
 // tells it at every layout).
@@ -55,6 +63,9 @@ func (v *containersView) pollStats() tea.Cmd {
 	}
 	v.polling = true
 	eng, ctx := v.env.eng, v.env.ctx
+	if u, ok := eng.(usageEngine); ok {
+		return func() tea.Msg { return statsMsg{Asked: ids, Samples: u.ContainersUsage(ctx, ids)} }
+	}
 	return func() tea.Msg {
 		type result struct {
 			id string
@@ -124,6 +135,7 @@ func (v *containersView) takeStats(asked []string, samples map[string]container.
 		s.CPUHist, s.MemHist = h.cpu.Values(), h.mem.Values()
 		if old, ok := v.stats[id]; !ok || old.shown() != s.shown() {
 			changed = true
+			v.statsGen[id]++
 		}
 		v.stats[id] = s
 		v.samples[id] = cur
@@ -147,6 +159,7 @@ func (v *containersView) takeStats(asked []string, samples map[string]container.
 // table showed any.
 func (v *containersView) forget(id string) bool {
 	_, had := v.stats[id]
+	v.statsGen[id]++
 	delete(v.samples, id)
 	delete(v.stats, id)
 	delete(v.hist, id)

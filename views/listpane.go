@@ -62,7 +62,7 @@ type listSpec[R any] struct {
 	changedBy []events.Type
 
 	load    func(ctx context.Context, eng Engine) ([]R, error)
-	prepare func(all []R) []R // joins what the pane adds (stats, busy); nil: as loaded
+	prepare func(all []R) []R // joins what the pane adds (stats, busy), in a new slice; nil: as loaded
 	filter  func(rows []R, q string) []R
 	sort    func(rows []R, col int, desc bool)
 	render  func(rows []R) []ui.Row
@@ -241,9 +241,11 @@ func (p *listPane[R]) refresh() tea.Cmd {
 func (p *listPane[R]) apply() {
 	rows := p.all
 	if p.spec.prepare != nil {
-		rows = p.spec.prepare(rows)
+		rows = p.spec.prepare(rows) // a slice of its own: sorted in place
+	} else {
+		rows = slices.Clone(rows)
 	}
-	rows = slices.Clone(p.spec.filter(rows, p.filter.Value()))
+	rows = p.spec.filter(rows, p.filter.Value())
 	p.spec.sort(rows, p.sortCol, p.sortDesc)
 	p.shown = rows
 	p.table.SetSort(p.sortCol, p.sortDesc)

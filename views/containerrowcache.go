@@ -1,0 +1,46 @@
+package views
+
+import (
+	"charm.land/bubbles/v2/spinner"
+
+	"berth/ui"
+)
+
+// The Containers pane draws its rows again at every stats reading, and a
+// list of 1,000 containers took milliseconds to render: a row is kept while
+// what it shows is the same — the listing it came from, its stats reading,
+// the action under way and the spinner, the clock.
+
+// rowCacheKey is what a row was rendered from.
+type rowCacheKey struct {
+	list, stats, clock int // generations
+	busy, spin         string
+}
+
+type cachedRow struct {
+	key rowCacheKey
+	row ui.Row
+}
+
+// renderRows renders rows into table rows, reusing those that did not
+// change since the last time.
+func (v *containersView) renderRows(rows []containerRow) []ui.Row {
+	out := make([]ui.Row, len(rows))
+	cache := make(map[string]cachedRow, len(rows))
+	spin := spinner.MiniDot.Frames[v.spin]
+	now := v.env.now()
+	for i, r := range rows {
+		key := rowCacheKey{list: v.listGen, stats: v.statsGen[r.ID], clock: v.clockGen, busy: r.Busy}
+		if r.Busy != "" {
+			key.spin = spin
+		}
+		if c, ok := v.rowCache[r.ID]; ok && c.key == key {
+			out[i] = c.row
+		} else {
+			out[i] = containerTableRows(v.env.Styles, rows[i:i+1], now, spin)[0]
+		}
+		cache[r.ID] = cachedRow{key: key, row: out[i]}
+	}
+	v.rowCache = cache
+	return out
+}
