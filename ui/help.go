@@ -12,6 +12,14 @@ import (
 // side (wrapping to further rows of columns when narrow), no larger than
 // maxW×maxH. Disabled keys are dimmed and say why.
 func HelpView(st *themes.Styles, title string, groups []KeyGroup, maxW, maxH int) string {
+	v, _ := HelpViewAt(st, title, groups, maxW, maxH, 0)
+	return v
+}
+
+// HelpViewAt is HelpView scrolled down by offset lines, when the keys do
+// not fit; it returns the largest offset that still shows something new
+// (0 when everything fits).
+func HelpViewAt(st *themes.Styles, title string, groups []KeyGroup, maxW, maxH, offset int) (string, int) {
 	const gap = 3
 	inner := max(maxW-4, 10) // frame and a space of padding on each side
 
@@ -73,15 +81,25 @@ func HelpView(st *themes.Styles, title string, groups []KeyGroup, maxW, maxH int
 	for _, l := range out {
 		contentW = max(contentW, Width(l))
 	}
-	w := min(contentW+4, maxW)
 	h := min(len(out)+2, maxH)
-	if len(out) > h-2 && h-2 > 0 {
-		out = append(out[:h-3], st.Dialog.Hint.Render("… (window too small for all keys)"))
+	maxOffset := 0
+	if rows := h - 3; len(out) > h-2 && rows > 0 {
+		// The last line says how to see the rest.
+		maxOffset = len(out) - rows
+		offset = min(max(offset, 0), maxOffset)
+		more := "… ↓/j for more keys (" + itoa(maxOffset) + " lines)"
+		hint := "… ↓/j for more keys (" + itoa(maxOffset-offset) + " lines)"
+		if offset >= maxOffset {
+			hint = "↑/k for the keys above"
+		}
+		contentW = max(contentW, Width(more)) // the box keeps its width
+		out = append(out[offset:offset+rows], st.Dialog.Hint.Render(hint))
 	}
+	w := min(contentW+4, maxW)
 	for i := range out {
 		out[i] = " " + out[i]
 	}
-	return Frame(st, title, "", true, strings.Join(out, "\n"), w, h)
+	return Frame(st, title, "", true, strings.Join(out, "\n"), w, h), maxOffset
 }
 
 // helpColumn renders one group as lines no wider than maxW, and their width.

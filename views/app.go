@@ -65,10 +65,11 @@ type App struct {
 	help      bool
 	// helpWhat is what the help shows: "" the keys, helpCommands the
 	// commands first (:help), helpActions the keys' action names (:keys).
-	helpWhat string
-	dialog   ui.Dialog // the app's own: quitting with pulls running
-	status   ui.StatusLine
-	system   string // the engine's essentials, for the title bar
+	helpWhat   string
+	helpOffset int       // lines the help is scrolled down by
+	dialog     ui.Dialog // the app's own: quitting with pulls running
+	status     ui.StatusLine
+	system     string // the engine's essentials, for the title bar
 
 	width, height, dockH int
 }
@@ -277,9 +278,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		a.dialog, cmd = a.dialog.Update(msg)
 		return cmd
 	case a.help:
-		if km.Back.Matches(msg) || km.Help.Matches(msg) || km.Quit.Matches(msg) {
-			a.help, a.helpWhat = false, ""
-		}
+		a.helpKey(msg)
 		return nil
 	case p.Capturing() && !a.showPulls:
 		return p.Update(msg)
@@ -451,8 +450,7 @@ func (a *App) View() tea.View {
 		screen = ui.Overlay(screen, a.dialog.View(w, h-2), w, h)
 	}
 	if a.help {
-		title, groups := a.helpContent()
-		screen = ui.Overlay(screen, ui.HelpView(st, title, groups, w-4, h-2), w, h)
+		screen = ui.Overlay(screen, a.helpView(), w, h)
 	}
 	v := tea.NewView(screen)
 	if c := a.sessions.Cursor(); c != nil && a.dialog == nil && !a.help && !a.showPulls {

@@ -311,3 +311,31 @@ func TestMoreCommands(t *testing.T) {
 	h.command("tag busybox mybox")
 	h.waitScreen("Tagged busybox as mybox") // the fake can tag (listactions_test.go)
 }
+
+// TestHelpScrolls: at 80x24 the help of a busy screen does not fit; j and
+// G scroll it, esc closes it and the next help starts at the top.
+func TestHelpScrolls(t *testing.T) {
+	h, _ := newContainersHarness(t, 80, 24)
+	h.command("help")
+	h.waitScreen("↓/j for more keys", ":pull REF")
+	h.keys("G")
+	h.waitScreen("↑/k for the keys above", "quit")
+	if strings.Contains(h.screen(), ":pull REF") {
+		t.Error("G did not scroll past the commands")
+	}
+	h.keys("g")
+	h.waitScreen(":pull REF")
+	h.keys("j", "j")
+	if h.app.helpOffset != 2 {
+		t.Errorf("offset %d after j j", h.app.helpOffset)
+	}
+	h.keys("esc")
+	if h.app.help || h.app.helpOffset != 0 {
+		t.Error("esc closes the help and forgets its place")
+	}
+	h.keys("?")
+	h.waitScreen("Keys")
+	if h.app.helpOffset != 0 {
+		t.Error("a new help starts at the top")
+	}
+}
