@@ -17,7 +17,8 @@ import (
 
 // command is one verb of the ":" command line: its name and aliases, what
 // it takes, what it does, and how its arguments complete. The table of
-// them drives parsing, completion, and the Commands column of help.
+// them drives parsing and completion; usage and help document each verb
+// here, and help's Commands column sums them up (commandsGroup).
 type command struct {
 	name    string
 	aliases []string
