@@ -16,7 +16,6 @@ import (
 	"berth/engine/container"
 	"berth/engine/events"
 	"berth/engine/image"
-	"berth/engine/monitor"
 	"berth/engine/network"
 	"berth/engine/volume"
 	"berth/pty"
@@ -43,7 +42,6 @@ type Engine interface {
 	RemoveContainer(ctx context.Context, ref string, force bool) error
 	InspectContainer(ctx context.Context, ref string) (*container.Inspect, error)
 	ContainerStats(ctx context.Context, ref string) (container.Sample, error)
-	ContainerLogs(ctx context.Context, ref string, o monitor.LogOptions, sink monitor.LogSink) error
 	AttachCommand(ref string) *exec.Cmd
 	Info(ctx context.Context) (engine.Info, error)
 
