@@ -427,6 +427,18 @@ func (d *detailArea) KeyGroups() []ui.KeyGroup {
 	return append(groups, ui.KeyGroup{Title: "Details", Keys: []ui.Binding{k.Next, k.Prev, k.Pick, zoom, k.Back}})
 }
 
+// dockedGroup is the help column of the docked area's keys while the list
+// has the focus: [ ] switch its tabs, z zooms into it.
+func (d *detailArea) dockedGroup() (ui.KeyGroup, bool) {
+	if d == nil || d.focused || d.place == detailOver {
+		return ui.KeyGroup{}, false
+	}
+	k := d.keys
+	zoom := k.Zoom
+	zoom.SetHelp("z", "zoom into the details")
+	return ui.KeyGroup{Title: "Details", Keys: []ui.Binding{k.Next, k.Prev, zoom}}, true
+}
+
 // ShortHelp are the tab's keys and the area's, for the status bar.
 func (d *detailArea) ShortHelp() []ui.Binding {
 	out := []ui.Binding{d.keys.Back}

@@ -578,6 +578,9 @@ func (p *listPane[R]) KeyGroups() []ui.KeyGroup {
 		}
 		groups[b.group].Keys = append(groups[b.group].Keys, hb)
 	}
+	if g, ok := p.detail.dockedGroup(); ok {
+		groups = append(groups, g)
+	}
 	return groups
 }
 

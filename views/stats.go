@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -244,13 +245,34 @@ func (g statsGraph) lines(label, scale ui.Paint, w, h int) []string {
 		peak = 1 // nothing yet: a flat line
 	}
 	cw := max(w-2, 0)
-	for _, r := range ui.ChartRows(g.values, peak, cw, h) {
+	for _, r := range ui.ChartRows(bucketed(g.values, cw), peak, cw, h) {
 		pad := strings.Repeat(" ", cw-utf8.RuneCountInString(r)) // one cell a block
 		out = append(out, " "+pad+g.style.Render(r)+" ")
 	}
 	for len(out) < h+1 {
 		out = append(out, strings.Repeat(" ", w))
 	}
+	return out
+}
+
+// bucketed fits values into w columns: when there are more, each column
+// is the mean of as many consecutive values as it takes (the oldest
+// column may hold fewer), so that the graph spans the whole history.
+func bucketed(values []float64, w int) []float64 {
+	if w <= 0 || len(values) <= w {
+		return values
+	}
+	k := (len(values) + w - 1) / w
+	out := make([]float64, 0, w)
+	for end := len(values); end > 0; end -= k {
+		start := max(end-k, 0)
+		sum := 0.0
+		for _, v := range values[start:end] {
+			sum += v
+		}
+		out = append(out, sum/float64(end-start))
+	}
+	slices.Reverse(out)
 	return out
 }
 
