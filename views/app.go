@@ -211,6 +211,8 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		return a.mouse(msg)
 	case cmdDoneMsg:
 		return a.commandDone(msg)
+	case gotoObjectMsg:
+		return a.gotoObject(msg)
 	case cmdRunMsg:
 		return a.startRun(msg)
 	case cmdRunDoneMsg:

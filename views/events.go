@@ -58,7 +58,15 @@ type eventsView struct {
 }
 
 type eventsKeys struct {
-	Type, Follow ui.Binding
+	Type, Follow, Open ui.Binding
+}
+
+// gotoObjectMsg asks the app to show the object an event is about: its
+// pane, the cursor on its row.
+type gotoObjectMsg struct {
+	Type events.Type
+	Ref  string // ID, or name for a volume
+	Name string
 }
 
 func newEventsView(e *env) *eventsView {
@@ -67,6 +75,7 @@ func newEventsView(e *env) *eventsView {
 		keys: eventsKeys{
 			Type:   ui.Bind("t", "type: all → container → image → network → volume", "t").WithShort("type").WithID("type"),
 			Follow: ui.Bind("f", "follow the newest / stay", "f").WithShort("follow").WithID("follow"),
+			Open:   ui.Bind("enter", "go to the object", "enter").WithShort("go to").WithID("open"),
 		}}
 	v.table.SetEmptyText("No events since berth started. Run, stop or pull something.")
 	return v
@@ -236,6 +245,13 @@ func (v *eventsView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.typ = (v.typ + 1) % len(eventTypes)
 		v.apply()
 		return ui.Infof("Events of type %s", v.typeName())
+	case v.keys.Open.Matches(msg):
+		ev, ok := v.selectedEvent()
+		if !ok {
+			return ui.Infof("enter: no event selected")
+		}
+		m := gotoObjectMsg{Type: ev.Type, Ref: ev.Actor, Name: eventName(ev)}
+		return func() tea.Msg { return m }
 	case v.keys.Follow.Matches(msg):
 		v.follow = !v.follow
 		if v.follow {
@@ -281,18 +297,18 @@ func (v *eventsView) View() string {
 
 func (v *eventsView) KeyGroups() []ui.KeyGroup {
 	km := v.env.Keys
-	return []ui.KeyGroup{{Title: "Events", Keys: []ui.Binding{v.keys.Type, v.keys.Follow, km.Filter, km.Copy}}}
+	return []ui.KeyGroup{{Title: "Events", Keys: []ui.Binding{v.keys.Open, v.keys.Type, v.keys.Follow, km.Filter, km.Copy}}}
 }
 
 func (v *eventsView) ShortHelp() []ui.Binding {
-	return []ui.Binding{v.keys.Type, v.keys.Follow, v.env.Keys.Filter}
+	return []ui.Binding{v.keys.Open, v.keys.Type, v.keys.Follow, v.env.Keys.Filter}
 }
 
 // overrideKeys gives the pane's keys those the config chose
 // ("events.type") and returns its table.
 func (v *eventsView) overrideKeys(o ui.KeyOverrides) map[string]*ui.Binding {
 	out := map[string]*ui.Binding{}
-	for _, b := range []*ui.Binding{&v.keys.Type, &v.keys.Follow} {
+	for _, b := range []*ui.Binding{&v.keys.Type, &v.keys.Follow, &v.keys.Open} {
 		o.Apply("events", b)
 		out["events."+b.Action()] = b
 	}
@@ -318,4 +334,20 @@ func eventActionStyle(st *themes.Styles, ev events.Event) (lipgloss.Style, bool)
 		return st.State.Failed, true
 	}
 	return lipgloss.Style{}, false
+}
+
+// gotoObject shows the object of an event in its pane, if it is still
+// listed there.
+func (a *App) gotoObject(msg gotoObjectMsg) tea.Cmd {
+	pane, ok := map[events.Type]int{events.TypeContainer: paneContainers, events.TypeImage: paneImages,
+		events.TypeNetwork: paneNetworks, events.TypeVolume: paneVolumes}[msg.Type]
+	if !ok {
+		return nil
+	}
+	o, ok := a.panes[pane].(objectFinder)
+	if !ok || !o.showObject(msg.Ref) {
+		return ui.Infof("%s %s is no longer listed", msg.Type, msg.Name)
+	}
+	a.active, a.showPulls = pane, false
+	return nil
 }

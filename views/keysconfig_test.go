@@ -169,7 +169,7 @@ func TestActionNames(t *testing.T) {
 		case *volumesView:
 			count += nonNav(v.binds)
 		case *eventsView:
-			count += 2
+			count += 3
 		}
 	}
 	count += 3 // the pulls panel
