@@ -104,9 +104,11 @@ func Run(ctx context.Context, eng Engine, o Options) error {
 	if err != nil {
 		return err
 	}
-	// 120 frames a second: a key a program echoes shows 4 ms sooner on
-	// average than at the default 60.
-	_, err = tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(120)).Run()
+	// 60 frames a second, bubbletea's default. The renderer's ticker runs
+	// whether or not anything changed: at 120 a second it alone cost about
+	// 0.9 % of a core with nothing on screen moving (bench/tui-idle.sh),
+	// for a key echoed in a pane 4 ms sooner on average.
+	_, err = tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(60)).Run()
 	app.sessions.CloseAll() // after ctrl+c too: no exec or host shell outlives berth
 	return err
 }

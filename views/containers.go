@@ -90,6 +90,7 @@ func newContainersView(e *env) *containersView {
 		samples:  map[string]container.Sample{},
 		hist:     map[string]*statsHist{},
 		statsGen: map[string]int{},
+		lastKey:  e.now(), // idle counts from the start
 	}
 	v.listPane = newListPane(e, listSpec[containerRow]{
 		title:       "Containers",

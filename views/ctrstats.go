@@ -17,7 +17,7 @@ import (
 // visible window, while the pane is shown and no detail area covers it — and
 // no other.
 const (
-	idleAfter  = time.Minute
+	idleAfter  = 10 * time.Second
 	idleFactor = 3 // idle, the sampler ticks this many times less often
 )
 
@@ -100,7 +100,7 @@ func (v *containersView) scheduleStats() tea.Cmd {
 	}
 	v.statsWaiting = true
 	every := v.env.statsEvery
-	if now := v.env.now(); !v.lastKey.IsZero() && now.Sub(v.lastKey) > idleAfter {
+	if v.env.now().Sub(v.lastKey) > idleAfter {
 		every *= idleFactor
 	}
 	return tea.Tick(every, func(time.Time) tea.Msg { return statsTickMsg{} })
