@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -582,5 +583,33 @@ func TestTerminalPipelineKeepsOrder(t *testing.T) {
 		if got, want := term.lineText(term.sb.total-term.sb.len()+i), ref.lineText(ref.sb.total-ref.sb.len()+i); got != want {
 			t.Fatalf("scrollback line %d = %q, want %q", i, got, want)
 		}
+	}
+}
+
+// Freed memory goes back to the system once, a moment after a flood; not
+// after a little output.
+func TestTerminalGivesMemoryBackAfterAFlood(t *testing.T) {
+	term, f := newTestTerminal(t, 40, 5)
+	var calls atomic.Int32
+	term.mu.Lock()
+	term.giveBack = func() { calls.Add(1) }
+	term.mu.Unlock()
+	f.out("$ ls\r\nsmall output\r\n")
+	settle(t, term, f)
+	line := strings.Repeat("x", 30) + "\r\n"
+	flood := strings.Repeat(line, floodBytes/len(line)+100)
+	for off := 0; off < len(flood); off += 32 << 10 {
+		f.out(flood[off:min(off+32<<10, len(flood))])
+	}
+	settle(t, term, f)
+	if calls.Load() != 0 {
+		t.Fatal("memory given back while the output still came")
+	}
+	waitFor(t, func() bool { return calls.Load() == 1 }, func() string { return "memory not given back after the flood" })
+	f.out("a little more\r\n")
+	settle(t, term, f)
+	time.Sleep(trimAfter + 200*time.Millisecond)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("memory given back %d times, want once", n)
 	}
 }
