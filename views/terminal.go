@@ -328,9 +328,11 @@ func (t *terminal) Resize(cols, rows int) {
 	}
 }
 
-// Close ends the session (an attach only detaches) and waits a little for
-// the reader to see it.
+// Close lets the keys already typed reach the program (up to a second),
+// ends the session (an attach only detaches) and waits a little for the
+// reader to see it.
 func (t *terminal) Close() {
+	t.in.drain(time.Second) // what was typed goes first (before a detach)
 	_ = t.sess.Close()
 	select {
 	case <-t.done:

@@ -4,15 +4,17 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // inputQueue holds bytes for the program; a goroutine writes them to the
 // session, so a program that does not read never blocks Update.
 type inputQueue struct {
-	mu     sync.Mutex
-	buf    []byte
-	closed bool
-	wake   chan struct{}
+	mu      sync.Mutex
+	buf     []byte
+	writing bool // the writer is writing what it took
+	closed  bool
+	wake    chan struct{}
 }
 
 func (q *inputQueue) init() { q.wake = make(chan struct{}, 1) }
@@ -41,17 +43,37 @@ func (q *inputQueue) close() {
 	}
 }
 
+// drain waits, up to d, until everything queued was written: keys typed
+// before a detach reach the program before it.
+func (q *inputQueue) drain(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		q.mu.Lock()
+		done := q.closed || len(q.buf) == 0 && !q.writing
+		q.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (q *inputQueue) run(w io.Writer) {
 	for range q.wake {
 		q.mu.Lock()
 		b, closed := q.buf, q.closed
 		q.buf = nil
+		q.writing = len(b) > 0 && !closed
 		q.mu.Unlock()
 		if closed {
 			return
 		}
 		if len(b) > 0 {
-			if _, err := w.Write(b); err != nil && !errors.Is(err, io.ErrShortWrite) {
+			_, err := w.Write(b)
+			q.mu.Lock()
+			q.writing = false
+			q.mu.Unlock()
+			if err != nil && !errors.Is(err, io.ErrShortWrite) {
 				q.close()
 				return
 			}
