@@ -15,9 +15,11 @@ import (
 
 // Usage reads the CPU time and memory of running container id straight
 // from its cgroup's files (cgroupfs, under DefaultCgroupParent): five small
-// reads, for a list that shows many containers every few seconds. Stats
+// reads and a look at its processes, for a list that shows many containers
+// every few seconds. Stats
 // loads the libcontainer state and reads every controller, about a hundred
-// times as much work. A container without a cgroup is not running: its
+// times as much work. A container without a cgroup, or whose cgroup has no
+// process left (its process and monitor were killed), is not running: its
 // error is NotFound, and Stats says more (and records a monitor that died).
 // hostMem is the host's memory (the limit of an unlimited container), read
 // once by the caller for many containers.
@@ -31,6 +33,13 @@ func HostMemory() uint64 { return hostMemory() }
 // usageAt is Usage under cgroup root base, v2 for the unified hierarchy.
 func usageAt(base, id string, v2 bool, host uint64) (Sample, error) {
 	out := Sample{ID: id, Time: time.Now()}
+	procs := filepath.Join(base, "cpuacct", DefaultCgroupParent, id, "cgroup.procs")
+	if v2 {
+		procs = filepath.Join(base, DefaultCgroupParent, id, "cgroup.procs")
+	}
+	if b, err := os.ReadFile(procs); err != nil || len(bytes.TrimSpace(b)) == 0 {
+		return Sample{}, errdefs.NotFound("container %s has no process in its cgroup: it is not running", id)
+	}
 	var err error
 	if v2 {
 		dir := filepath.Join(base, DefaultCgroupParent, id)
