@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,7 +10,7 @@ import (
 )
 
 // The detail tabs of a real running container: Stats shows the memory it
-// uses, Env the variable set with -e, Top its process, Mounts/Ports its
+// uses and the bytes of connections to its published port, Env the variable set with -e, Top its process, Mounts/Ports its
 // volume and published port, Inspect finds the variable by search; the
 // tabs close when the user goes back to the list.
 func TestTUIDetailTabs(t *testing.T) {
@@ -47,6 +48,26 @@ func TestTUIDetailTabs(t *testing.T) {
 	}
 	n0 := count()
 	eventually(t, 10*time.Second, "more readings", func() bool { return count() >= n0+2 })
+
+	// Network: connections to the published port reach the container
+	// (nothing listens: it answers each with a reset), so it receives and
+	// sends bytes; the graphs' peaks show them.
+	hostPort := strings.TrimSpace(b.ok("port", "web", "80/tcp"))
+	for range 20 {
+		if c, err := net.DialTimeout("tcp", hostPort, time.Second); err == nil {
+			c.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	peak := regexp.MustCompile(`Net received [^ ]+ +peak ([0-9.]+)(B|KiB|MiB)/s`)
+	eventually(t, 10*time.Second, "bytes received on the container's network", func() bool {
+		m := peak.FindStringSubmatch(tm.screen())
+		if m == nil {
+			return false
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v > 0
+	})
 
 	// Env: the variable given with -e, sorted among the image's.
 	tm.keys("4")
