@@ -161,3 +161,31 @@ func TestTUIConfigFile(t *testing.T) {
 	}
 	quit()
 }
+
+// TestTUINoColor: NO_COLOR draws without colours (reverse video marks the
+// selection and the bars), and :theme says why it cannot change that.
+func TestTUINoColor(t *testing.T) {
+	b := newBerth(t)
+	tm := newTmux(t)
+	cmd := fmt.Sprintf("env NO_COLOR=1 BERTH_ROOT=%s BERTH_RUN_ROOT=%s TERM=xterm-256color %s", b.root, b.runRoot, berthBin)
+	tm.run("new-session", "-d", "-s", "tui", "-x", "100", "-y", "24", cmd)
+	tm.waitFor(10*time.Second, "Containers (0)")
+	all := func() string { return tm.run("capture-pane", "-p", "-e", "-t", "tui") }
+	if c := sgrRE.FindAllString(all(), -1); len(c) > 0 {
+		t.Errorf("NO_COLOR: colours on screen: %q", c[:min(len(c), 5)])
+	}
+	if !strings.Contains(all(), "\x1b[7m") {
+		t.Error("NO_COLOR: no reverse video for the bars")
+	}
+	tm.keys(":")
+	tm.text("theme dark")
+	tm.keys("Enter")
+	tm.waitFor(5*time.Second, ":theme: NO_COLOR is set")
+	if sgrRE.MatchString(all()) {
+		t.Error("colours after :theme dark with NO_COLOR")
+	}
+	tm.keys(":")
+	tm.text("q")
+	tm.keys("Enter")
+	eventually(t, 10*time.Second, "berth to quit on :q", func() bool { return !tm.alive() })
+}

@@ -100,15 +100,22 @@ func ByName(name string) (Theme, error) {
 	return Theme{}, fmt.Errorf("no theme %q: choose %s", name, strings.Join(Names(), ", "))
 }
 
-// Choose picks the theme at start: the one flag names, else none when
-// NO_COLOR is set, else the config file's, else Dark. An unknown name is an
-// error that names the choices.
+// Choose picks the theme at start: none when NO_COLOR is set (the
+// terminal output drops every colour then, so the mono theme's reverse
+// video and bold carry the meaning), else the one flag names, else the
+// config file's, else Dark. An unknown flag is an error that names the
+// choices, with NO_COLOR too.
 func Choose(flag, config string, getenv func(string) string) (Theme, error) {
 	if flag != "" {
-		return ByName(flag)
+		if _, err := ByName(flag); err != nil {
+			return Theme{}, err
+		}
 	}
 	if getenv("NO_COLOR") != "" {
 		return Plain(), nil
+	}
+	if flag != "" {
+		return ByName(flag)
 	}
 	if config != "" {
 		return ByName(config)

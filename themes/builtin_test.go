@@ -74,7 +74,7 @@ func TestChoose(t *testing.T) {
 		{"", "light", "", "light"},
 		{"high-contrast", "light", "", "high-contrast"},
 		{"", "light", "1", "plain"}, // NO_COLOR beats the config file
-		{"light", "", "1", "light"}, // an explicit flag beats NO_COLOR
+		{"light", "", "1", "plain"}, // and the flag: the output has no colours
 		{"", "", "1", "plain"},
 	} {
 		th, err := Choose(tc.flag, tc.config, env(tc.noColor))
@@ -84,5 +84,8 @@ func TestChoose(t *testing.T) {
 	}
 	if _, err := Choose("nope", "", env("")); err == nil {
 		t.Error("an unknown flag is an error")
+	}
+	if _, err := Choose("nope", "", env("1")); err == nil {
+		t.Error("an unknown flag is an error with NO_COLOR too")
 	}
 }

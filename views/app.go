@@ -58,6 +58,7 @@ type App struct {
 	cmdline  *ui.CmdLine
 	cmds     []command
 	mouseOff bool    // M: mouse capture off, so the terminal selects text
+	noColor  bool    // NO_COLOR: the output drops colours, :theme cannot help
 	startup  tea.Cmd // what to say at start: a bad config file
 
 	pullsKey  ui.Binding

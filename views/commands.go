@@ -190,6 +190,9 @@ func cmdTheme(a *App, args []string) (tea.Cmd, error) {
 	if err != nil {
 		return nil, errdefs.InvalidArgument(":theme: %v", err)
 	}
+	if a.noColor && t.Name != themes.Plain().Name {
+		return nil, errdefs.InvalidArgument(":theme: NO_COLOR is set, so the terminal gets no colours: start berth without it for themes")
+	}
 	return tea.Batch(a.setTheme(t), ui.Infof("Theme %s", t.Name)), nil
 }
 

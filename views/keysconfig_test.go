@@ -111,10 +111,14 @@ func TestConfiguredApp(t *testing.T) {
 		t.Errorf("NO_COLOR: theme %s", a.env.Styles.Theme.Name)
 	}
 	a, _ = newConfiguredApp(ctx, sampleEngine(), Options{Theme: "high-contrast", ConfigPath: write("theme = \"light\"\n")}, getenv)
-	if a.env.Styles.Theme.Name != "high-contrast" {
-		t.Errorf("--theme wins: theme %s", a.env.Styles.Theme.Name)
+	if a.env.Styles.Theme.Name != "plain" || !a.noColor {
+		t.Errorf("NO_COLOR and --theme: theme %s", a.env.Styles.Theme.Name)
 	}
 	delete(env, "NO_COLOR")
+	a, _ = newConfiguredApp(ctx, sampleEngine(), Options{Theme: "high-contrast", ConfigPath: write("theme = \"light\"\n")}, getenv)
+	if a.env.Styles.Theme.Name != "high-contrast" {
+		t.Errorf("--theme wins over the file: theme %s", a.env.Styles.Theme.Name)
+	}
 
 	// A bad file: berth starts with the defaults and says so in one line.
 	for text, want := range map[string]string{

@@ -40,6 +40,7 @@ func newConfiguredApp(ctx context.Context, eng Engine, o Options, getenv func(st
 		return nil, errdefs.InvalidArgument("--theme: %v", err)
 	}
 	app := NewApp(ctx, eng, theme)
+	app.noColor = getenv("NO_COLOR") != ""
 	if cfgErr == nil {
 		app.mouseOff = !cfg.Mouse
 		cfgErr = app.applyKeys(cfg)
