@@ -152,3 +152,40 @@ func TestGoldenContainersWide(t *testing.T) {
 	h.waitScreen("1.25%", "PORTS", "NETWORKS", "0.0.0.0:8080->80/tcp")
 	golden(t, h, "containers-160x16")
 }
+
+// TestGoldenLists200x60: every list pane at 200x60, where the columns take
+// the space by content; the Containers pane with two rows marked and the
+// bulk confirmation, the Images pane's prune choice.
+func TestGoldenLists200x60(t *testing.T) {
+	h, _ := newObjectsHarness(t, "2", 200, 60)
+	h.send(statsTickMsg{})
+	h.waitScreen("1.25%")
+	golden(t, h, "containers-200x60")
+
+	h.selectRow("web")
+	h.keys("space")
+	h.selectRow("db")
+	h.keys("space")
+	h.waitScreen("2 marked")
+	golden(t, h, "containers-marked-200x60")
+	h.keys("x")
+	h.waitScreen("Stop 2 containers")
+	golden(t, h, "containers-bulk-stop-200x60")
+	h.keys("n", "esc")
+
+	h.keys("1")
+	h.waitScreen("Images (")
+	golden(t, h, "images-200x60")
+	h.keys("X")
+	h.waitScreen("Prune images")
+	golden(t, h, "images-prune-200x60")
+	h.keys("esc")
+
+	h.keys("3")
+	h.waitScreen("Networks (5)", "db, web")
+	golden(t, h, "networks-200x60")
+
+	h.keys("4")
+	h.waitScreen("Volumes (3)", "123MB")
+	golden(t, h, "volumes-200x60")
+}
