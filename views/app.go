@@ -514,5 +514,6 @@ func (a *App) helpGroups() []ui.KeyGroup {
 	if a.sessions.Enabled() {
 		out = append(out, a.sessions.KeyGroup())
 	}
+	km.Copy.SetDisabled(a.copyDisabled())
 	return a.withCommands(append(out, global, km.MoreGroup()))
 }

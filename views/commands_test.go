@@ -232,6 +232,13 @@ func TestCopy(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "{") || !strings.Contains(got[0], hexID("a1")) {
 		t.Errorf("copied %v, want the inspect JSON", got)
 	}
+
+	// Nothing to copy: y says why, and help shows it disabled.
+	h.keys("esc", "5")
+	h.keys("y")
+	h.waitScreen("y: nothing selected")
+	h.keys("?")
+	h.waitScreen("copy ID / JSON (nothing selected)")
 }
 
 // clipboard is what cmd sets the clipboard to (OSC 52).

@@ -50,13 +50,21 @@ func (v *eventsView) CopyText() (string, string) {
 // copy is y: the selected object's ID, or the inspect JSON when an
 // inspect view is open, to the clipboard through the terminal (OSC 52).
 func (a *App) copy() tea.Cmd {
+	if why := a.copyDisabled(); why != "" {
+		return ui.Infof("y: %s", why)
+	}
+	what, text := a.panes[a.active].(copier).CopyText()
+	return tea.Batch(tea.SetClipboard(text), ui.Status(ui.LevelSuccess, "Copied "+what+" ("+itoa(len(text))+" bytes) to the clipboard"))
+}
+
+// copyDisabled is why y copies nothing now; "" when it copies.
+func (a *App) copyDisabled() string {
 	c, ok := a.panes[a.active].(copier)
 	if !ok {
-		return ui.Infof("y: nothing to copy in %s", a.panes[a.active].Title())
+		return "nothing to copy here"
 	}
-	what, text := c.CopyText()
-	if text == "" {
-		return ui.Infof("y: nothing selected to copy")
+	if _, text := c.CopyText(); text == "" {
+		return "nothing selected"
 	}
-	return tea.Batch(tea.SetClipboard(text), ui.Status(ui.LevelSuccess, "Copied "+what+" ("+itoa(len(text))+" bytes) to the clipboard"))
+	return ""
 }
