@@ -367,7 +367,7 @@ func (a *App) switchPane(msg tea.KeyPressMsg) tea.Cmd {
 		next = i
 	}
 	a.active, a.showPulls = next, false
-	return nil
+	return func() tea.Msg { return paneShownMsg{} } // its detail tab opens again
 }
 
 // numberedTitles are "1 Images", "2 Containers".

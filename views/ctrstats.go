@@ -34,7 +34,10 @@ type onScreener interface{ SetOnScreen(on bool) }
 
 // SetOnScreen tells the pane whether the app draws it now (the active
 // pane, not covered by the pulls panel): only then are stats read.
-func (v *containersView) SetOnScreen(on bool) { v.onScreen = on }
+func (v *containersView) SetOnScreen(on bool) {
+	v.onScreen = on
+	v.listPane.SetOnScreen(on) // the detail area's tab closes off screen
+}
 
 // sampleIDs are the running containers whose rows are on screen.
 func (v *containersView) sampleIDs() []string {

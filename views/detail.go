@@ -80,6 +80,7 @@ type detailArea struct {
 	opened bool   // tabs[active] is open
 
 	focused, zoomed bool
+	hidden          bool // the pane is not on screen (another pane, the pulls panel)
 	place           detailPlace
 	seq             int // of the selection change waiting for its rest
 
@@ -108,7 +109,24 @@ func newDetailArea(e *env, selected func() string, build func() (string, []detai
 }
 
 // visible: the area is on screen.
-func (d *detailArea) visible() bool { return d.focused || d.place != detailOver }
+func (d *detailArea) visible() bool { return !d.hidden && (d.focused || d.place != detailOver) }
+
+// SetOnScreen tells the pane whether the app draws it (onScreener): the
+// tab of a pane off screen is closed, and opens again at the pane's next
+// message once it is back (the app sends one when it switches panes).
+func (p *listPane[R]) SetOnScreen(on bool) {
+	if p.detail == nil {
+		return
+	}
+	p.detail.hidden = !on
+	if !on {
+		p.detail.closeActive()
+	}
+}
+
+// paneShownMsg is sent when the app shows another pane: its detail area
+// opens its tab again.
+type paneShownMsg struct{}
 
 // full: the area takes the whole pane.
 func (d *detailArea) full() bool { return d.focused && (d.zoomed || d.place == detailOver) }

@@ -425,3 +425,19 @@ func TestDetailInspectKeys(t *testing.T) {
 	h.keys("esc")
 	h.waitScreen("Containers (6)")
 }
+
+// A pane switched away from closes its detail tab; back, the tab opens
+// again.
+func TestDetailClosesWhenPaneHidden(t *testing.T) {
+	h, fe := detailHarness(t, 80, 24)
+	h.selectRow("web")
+	h.keys("l")
+	web := fe.log(hexID("a1"))
+	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.keys("tab") // the numbers pick tabs while the area has the keys
+	h.waitScreen("Networks (")
+	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
+	h.keys("shift+tab")
+	h.poll("the log opened again", func() bool { o, _, _ := web.stats(); return o == 2 })
+	h.waitScreen("Logs web")
+}
