@@ -246,6 +246,7 @@ func (d *detailArea) show(i int) tea.Cmd {
 // shown last), with the tabs of the selected object.
 func (d *detailArea) focus(title string) tea.Cmd {
 	d.focused = true
+	d.hidden = false // asked for: its pane is being shown (:logs NAME from another pane)
 	if title != "" {
 		d.want = title
 	}
