@@ -107,8 +107,17 @@ func PadLeft(s string, w int) string {
 	return s
 }
 
-// Fit makes s exactly w cells wide: cut with an ellipsis, or padded.
-func Fit(s string, w int) string { return PadRight(Truncate(s, w), w) }
+// Fit makes s exactly w cells wide: cut with an ellipsis, or padded. It
+// measures s once (a frame fits every line of it).
+func Fit(s string, w int) string {
+	switch n := Width(s); {
+	case n == w:
+		return s
+	case n < w:
+		return s + strings.Repeat(" ", w-n)
+	}
+	return PadRight(Truncate(s, w), w)
+}
 
 // FitRight is Fit with the text aligned to the right.
 func FitRight(s string, w int) string { return PadLeft(Truncate(s, w), w) }

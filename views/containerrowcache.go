@@ -26,7 +26,9 @@ type cachedRow struct {
 // change since the last time.
 func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 	out := make([]ui.Row, len(rows))
-	cache := make(map[string]cachedRow, len(rows))
+	if v.rowCache == nil || len(v.rowCache) > 2*len(rows)+16 {
+		v.rowCache = make(map[string]cachedRow, len(rows)) // containers gone: start afresh
+	}
 	spin := spinner.MiniDot.Frames[v.spin]
 	now := v.env.now()
 	for i, r := range rows {
@@ -36,11 +38,10 @@ func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 		}
 		if c, ok := v.rowCache[r.ID]; ok && c.key == key {
 			out[i] = c.row
-		} else {
-			out[i] = containerTableRows(v.env.Styles, rows[i:i+1], now, spin)[0]
+			continue
 		}
-		cache[r.ID] = cachedRow{key: key, row: out[i]}
+		out[i] = containerTableRows(v.env.Styles, rows[i:i+1], now, spin)[0]
+		v.rowCache[r.ID] = cachedRow{key: key, row: out[i]}
 	}
-	v.rowCache = cache
 	return out
 }
