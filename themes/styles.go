@@ -39,6 +39,7 @@ type Styles struct {
 		Selected lipgloss.Style // the whole row under the cursor
 		Empty    lipgloss.Style // the "no rows" placeholder
 		Marked   lipgloss.Style // rows marked for a bulk action
+		Spark    lipgloss.Style // a sparkline at the end of a cell
 	}
 
 	StatusBar struct {
@@ -171,6 +172,7 @@ func New(t Theme) Styles {
 	s.Table.Selected = fg(t.SelectedText).Background(t.SelectedBackground).Bold(true)
 	s.Table.Empty = fg(t.SecondaryText).Italic(true)
 	s.Table.Marked = fg(t.Accent).Bold(true)
+	s.Table.Spark = fg(t.Accent)
 
 	s.StatusBar.Bar = fg(t.StatusBarText).Background(t.StatusBarBackground)
 	s.StatusBar.Info = s.StatusBar.Bar

@@ -28,6 +28,9 @@ type Column struct {
 	// Cut shortens a cell that is wider than its column (an image name keeps
 	// its tag); nil cuts the end (or the start, with CutStart).
 	Cut func(s string, w int) string
+	// Spark draws a sparkline that ends a cell ("1.25% ▁▃▅") in the
+	// theme's sparkline style.
+	Spark bool
 }
 
 // markRune begins a marked row, in the place of the row's leading space.
@@ -479,12 +482,28 @@ func (t *Table) viewKey(p painter) viewKey {
 // each style's escape sequences are found once a frame (lipgloss's Render
 // is the cost of drawing a table: a line has ten cells).
 type painter struct {
-	cell, dim, marked, selected [2]string // before and after the text
+	cell, dim, marked, selected, spark [2]string // before and after the text
 }
 
 func newPainter(st *themes.Styles) painter {
 	return painter{cell: wrapOf(st.Table.Cell), dim: wrapOf(st.Table.Dim), marked: wrapOf(st.Table.Marked),
-		selected: wrapOf(st.Table.Selected)}
+		selected: wrapOf(st.Table.Selected), spark: wrapOf(st.Table.Spark)}
+}
+
+// sparkTail splits a cell's text before the sparkline that ends it; ok is
+// false when it has none.
+func sparkTail(text string) (head, tail string, ok bool) {
+	end := strings.TrimRight(text, " ")
+	i := strings.LastIndexByte(end, ' ')
+	if i < 0 || i == len(end)-1 {
+		return "", "", false
+	}
+	for _, r := range end[i+1:] {
+		if r < '▁' || r > '█' {
+			return "", "", false
+		}
+	}
+	return text[:i+1], text[i+1:], true
 }
 
 // wrapOf is what style puts before and after a one-line text.
@@ -561,6 +580,10 @@ func (t *Table) styledRow(idx []int, r Row, ws []int, paint painter) string {
 		}
 		if r.Marked {
 			wrap = paint.marked
+		}
+		if head, tail, ok := sparkTail(text); ok && t.cols[i].Spark && !r.Marked {
+			b.WriteString(wrap[0] + head + wrap[1] + paint.spark[0] + tail + paint.spark[1])
+			continue
 		}
 		b.WriteString(wrap[0])
 		b.WriteString(text)

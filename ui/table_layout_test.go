@@ -167,3 +167,20 @@ func TestStatusLineExpires(t *testing.T) {
 		t.Errorf("lifetimes %v %v", StatusInfoFor, StatusErrorFor)
 	}
 }
+
+func TestTableDrawsSparklinesInTheirStyle(t *testing.T) {
+	st := styles()
+	tb := NewTable(st, []Column{{Title: "NAME", Width: 4}, {Title: "CPU %", Width: 12, Right: true, Spark: true}})
+	tb.SetSize(30, 4)
+	tb.SetRows([]Row{{Key: "a", Cells: []string{"x", "1"}}, {Key: "b", Cells: []string{"web", "1.25% ▁▃▅"}}})
+	line := strings.Split(tb.View(), "\n")[2]
+	if !strings.Contains(line, st.Table.Spark.Render("▁▃▅")) {
+		t.Errorf("the sparkline is not in its style: %q", line)
+	}
+	if plain := ansi.Strip(line); Width(plain) != 30 || !strings.HasSuffix(strings.TrimRight(plain, " "), "web   1.25% ▁▃▅") {
+		t.Errorf("row %q", ansi.Strip(line))
+	}
+	if _, _, ok := sparkTail("Up 3 minutes"); ok {
+		t.Error("a sparkline found in plain text")
+	}
+}

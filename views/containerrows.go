@@ -101,8 +101,8 @@ var containerColumns = []ui.Column{
 	// "0.0.0.0:8080->80/tcp" is 20 wide; a container may publish several.
 	ccolPorts:    {Title: "PORTS", Width: 12, Flex: 2, Max: 48, Priority: 4},
 	ccolNetworks: {Title: "NETWORKS", Width: 8, Flex: 1, Max: 24, Priority: 5},
-	ccolCPU:      {Title: "CPU %", Width: 7, Right: true, Cut: cutStats},
-	ccolMem:      {Title: "MEM", Width: 8, Right: true, Cut: cutStats},
+	ccolCPU:      {Title: "CPU %", Width: 7, Right: true, Cut: cutStats, Spark: true},
+	ccolMem:      {Title: "MEM", Width: 8, Right: true, Cut: cutStats, Spark: true},
 }
 
 // cutStats shortens a stats cell ("1.25MiB / 64MiB ▁▂▃") to w: the
