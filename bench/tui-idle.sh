@@ -20,6 +20,7 @@ SOCK="berth-idle-$$"
 regpid=""
 cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
+  rm -f "/tmp/tmux-$(id -u)/$SOCK"
   [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
   ids=$($B ps -aq 2>/dev/null || true)
   [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
