@@ -10,6 +10,7 @@ import (
 	"berth/engine/errdefs"
 	"berth/engine/events"
 	"berth/engine/image"
+	"berth/engine/network"
 )
 
 // The fake engine's optional abilities, as *engine.Engine has them:
@@ -240,4 +241,59 @@ func TestNetworksBulkRemove(t *testing.T) {
 	if got := eng.netRemoves; !slices.Equal(got, []string{hexID("c8")}) && !slices.Equal(got, []string{"backend"}) {
 		t.Errorf("removed %v", got)
 	}
+}
+
+func (f *fakeEngine) ConnectNetwork(ctx context.Context, ctr string, r network.Request) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, n := f.find(ctr), f.findNet(r.Network)
+	switch {
+	case i < 0:
+		return errdefs.NotFound("no such container: %s", ctr)
+	case n < 0:
+		return errdefs.NotFound("no such network: %s", r.Network)
+	case slices.Contains(f.nets[n].ctrs, f.containers[i].ID):
+		return errdefs.Conflict("container %s is already on network %s", ctr, f.nets[n].net.Name)
+	}
+	f.nets[n].ctrs = append(f.nets[n].ctrs, f.containers[i].ID)
+	f.emitType(events.TypeNetwork, "connect", f.nets[n].net.ID)
+	return nil
+}
+
+func (f *fakeEngine) DisconnectNetwork(ctx context.Context, netRef, ctr string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, n := f.find(ctr), f.findNet(netRef)
+	if i < 0 || n < 0 || !slices.Contains(f.nets[n].ctrs, f.containers[i].ID) {
+		return errdefs.NotFound("container %s is not on network %s", ctr, netRef)
+	}
+	f.nets[n].ctrs = slices.DeleteFunc(f.nets[n].ctrs, func(id string) bool { return id == f.containers[i].ID })
+	f.emitType(events.TypeNetwork, "disconnect", f.nets[n].net.ID)
+	return nil
+}
+
+func TestNetworkConnectAndDisconnect(t *testing.T) {
+	h, _ := newObjectsHarness(t, "3", 120, 40)
+	h.waitScreen("Networks (5)", "db, web")
+	selectRowOf(h, h.networks().listPane, "backend", func(r networkRow) string { return r.Name })
+	h.keys("C")
+	h.waitScreen("C: no container on it")
+	h.keys("c")
+	h.waitScreen("Connect a container to backend")
+	h.typeText("nobody")
+	h.keys("enter")
+	h.waitScreen("no such container: nobody") // the dialog stays to fix it
+	for range len("nobody") {
+		h.keys("backspace")
+	}
+	h.typeText("worker")
+	h.keys("enter")
+	h.waitScreen("Connected worker to backend")
+	h.waitFor("worker on backend's row", func() bool { return strings.Contains(h.lineWith("backend"), "worker") })
+
+	h.keys("C")
+	h.waitScreen("Disconnect a container from backend", "on it: worker")
+	h.keys("enter") // the only one is filled in
+	h.waitScreen("Disconnected worker from backend")
+	h.waitFor("backend empty again", func() bool { return !strings.Contains(h.lineWith("backend"), "worker") })
 }

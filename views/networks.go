@@ -96,6 +96,7 @@ func newNetworksView(e *env) *networksView {
 		p.reverseBinding(),
 		p.refreshBinding(),
 	)
+	p.binds = append(p.binds, v.connectBindings()...)
 	return v
 }
 
