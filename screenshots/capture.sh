@@ -71,7 +71,8 @@ b run -d --name web --network shop --network-alias www -p 127.0.0.1::80 -e MODE=
   done' >/dev/null
 b run -d --name worker --network shop --cpus 0.5 --memory 128m -v cache:/cache $addr/app:1 sh -c '
   while true; do
-    dd if=/dev/urandom of=/cache/chunk bs=64k count=$((RANDOM % 64 + 16)) conv=fsync 2>/dev/null
+    dd if=/dev/urandom of=/cache/chunk bs=64k count=$((RANDOM % 64 + 16)) oflag=direct 2>/dev/null
+    dd if=/cache/chunk of=/dev/null bs=64k iflag=direct 2>/dev/null
     i=0; n=$((RANDOM % 40000 + 5000)); while [ $i -lt $n ]; do i=$((i + 1)); done
     sleep $((RANDOM % 2))
   done' >/dev/null
@@ -133,7 +134,7 @@ shot() {
     echo '</pre></body></html>'
   } >"$work/$1.html"
   local w=$(((cols * 903 + 99) / 100 + 16)) h=$((rows * 18 + 16))
-  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$work/chrome" --hide-scrollbars --window-size=$w,$h \
     --screenshot="$out/$1.png" "file://$work/$1.html" >/dev/null 2>&1
