@@ -6,8 +6,9 @@
 #   closed   120x30, the list only (the details open over it when asked)
 #   stats    120x30, v 2: the Stats tab open (one reading a second)
 #   closed'  120x30, back to the list (Escape): nothing left reading
-#   docked   200x60, the area docked beside the list on its Logs tab
-#   docked+s 200x60, ] : the docked area on its Stats tab
+#   docked+s 200x60, the area docked beside the list, on the tab shown
+#            last: Stats
+#   docked+l 200x60, [ : the docked area on its Logs tab (a quiet log)
 # Cleans up everything it made. As root:
 #   bash bench/tui-detail-idle.sh        N=10 SECS=15 WARM=5 by default
 set -euo pipefail
@@ -67,7 +68,7 @@ T send-keys 2; waitscreen "readings"
 measure stats
 T send-keys Escape; waitscreen "Containers ($N)"
 measure "closed'"
-T resize-window -x 200 -y 60; waitscreen "1 Logs  2 Stats"
-measure docked
-T send-keys "]"; waitscreen "readings"
+T resize-window -x 200 -y 60; waitscreen "readings"
 measure docked+s
+T send-keys "["; waitscreen "0 lines"
+measure docked+l

@@ -191,7 +191,7 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
-		return nil
+		return func() tea.Msg { return paneShownMsg{} } // a detail area docked by the new size opens its tab
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.PasteMsg:

@@ -124,8 +124,8 @@ func (p *listPane[R]) SetOnScreen(on bool) {
 	}
 }
 
-// paneShownMsg is sent when the app shows another pane: its detail area
-// opens its tab again.
+// paneShownMsg is sent when the app shows another pane or the window is
+// resized: a detail area now on screen opens its tab.
 type paneShownMsg struct{}
 
 // full: the area takes the whole pane.

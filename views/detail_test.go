@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"berth/engine/container"
 	"berth/engine/errdefs"
 	"berth/engine/image"
@@ -440,4 +442,16 @@ func TestDetailClosesWhenPaneHidden(t *testing.T) {
 	h.keys("shift+tab")
 	h.poll("the log opened again", func() bool { o, _, _ := web.stats(); return o == 2 })
 	h.waitScreen("Logs web")
+}
+
+// Growing the window docks the area: its tab opens without a key.
+func TestDetailDocksOnResize(t *testing.T) {
+	h, fe := detailHarness(t, 80, 24)
+	h.selectRow("web")
+	web := fe.log(hexID("a1"))
+	h.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	h.poll("the docked Logs tab's log open", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.waitScreen("Logs web", "Containers (6)")
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.poll("the log closed once the area has no room", func() bool { _, c, _ := web.stats(); return c == 1 })
 }
