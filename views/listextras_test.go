@@ -93,3 +93,14 @@ func TestCancelledPullLeavesTheDock(t *testing.T) {
 		t.Errorf("a cancelled pull stays in the dock:\n%s", h.screen())
 	}
 }
+
+// TestRefreshSaysItEnded: r's "Refreshing containers…" gives way to the
+// answer once the list is in, rather than lingering.
+func TestRefreshSaysItEnded(t *testing.T) {
+	h, _ := newContainersHarness(t, 120, 40)
+	h.keys("r")
+	h.waitScreen("Refreshed: 6 containers")
+	if strings.Contains(h.screen(), "Refreshing") {
+		t.Errorf("Refreshing… lingers:\n%s", h.status())
+	}
+}

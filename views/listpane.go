@@ -38,6 +38,8 @@ type listPane[R any] struct {
 	stale   bool // something changed while loading: load again
 	loaded  bool
 	loadErr error
+	// announce: r asked for the load under way; its end is said.
+	announce bool
 
 	// selectKey puts the cursor on the row with this table key once it is
 	// listed (a container just run, a network just created).
@@ -351,7 +353,12 @@ func (p *listPane[R]) takeList(msg listLoadedMsg[R]) tea.Cmd {
 	} else {
 		p.loadErr, p.loaded = nil, true
 		p.all = msg.Rows
+		if p.announce {
+			// The answer to r replaces its "Refreshing…" at once.
+			cmds = append(cmds, ui.Status(ui.LevelSuccess, "Refreshed: "+plural(len(msg.Rows), p.spec.noun)))
+		}
 	}
+	p.announce = false
 	p.apply()
 	if p.stale {
 		p.stale = false
@@ -470,6 +477,7 @@ func (p *listPane[R]) reverse() tea.Cmd {
 
 // userRefresh is r: load again, and say so.
 func (p *listPane[R]) userRefresh() tea.Cmd {
+	p.announce = true
 	return tea.Batch(p.refresh(), ui.Infof("Refreshing %s…", p.nouns()))
 }
 
