@@ -112,11 +112,11 @@ func RemoveBridge(b Bridge) error {
 }
 
 // Sweep deletes the rules of berth's chains that name a bridge for which
-// exists reports false: rules of bridges that went without their rules (a
+// linkExists reports false: rules of bridges that went without their rules (a
 // bridge deleted by hand, a process killed half-way through a removal).
 // It costs two iptables listings, so it runs where rules change anyway
 // (a bridge set up or removed), not at every start.
-func Sweep(exists func(dev string) bool) error {
+func Sweep(linkExists func(dev string) bool) error {
 	var first error
 	for _, tc := range [][2]string{{"filter", ForwardChain}, {"nat", PostroutingChain}} {
 		out, err := output("-t", tc[0], "-S", tc[1])
@@ -130,8 +130,12 @@ func Sweep(exists func(dev string) bool) error {
 			}
 			for i := 0; i+1 < len(f); i++ {
 				dev := f[i+1]
-				if (f[i] == "-i" || f[i] == "-o") && strings.HasPrefix(dev, BridgePrefix) && !strings.HasSuffix(dev, "+") && !exists(dev) {
-					if err := run(append([]string{"-t", tc[0], "-D"}, f[1:]...)...); err != nil && first == nil {
+				if (f[i] == "-i" || f[i] == "-o") && strings.HasPrefix(dev, BridgePrefix) && !strings.HasSuffix(dev, "+") && !linkExists(dev) {
+					// Another berth sweeping or removing the same bridge may
+					// have deleted the rule first: only a rule still there
+					// is an error.
+					r := rule{table: tc[0], chain: f[1], spec: f[2:]}
+					if err := run(append([]string{"-t", tc[0], "-D"}, f[1:]...)...); err != nil && exists(r) && first == nil {
 						first = err
 					}
 					break
