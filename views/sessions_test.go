@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -137,6 +138,13 @@ func TestSessionAttachDetachesWithCtrlPCtrlQ(t *testing.T) {
 	sess := fs.session(0)
 	h.keys("ctrl+p", "a", "ctrl+p", "ctrl+q")
 	h.waitScreen("attach web ended: detached", "[detached]")
+	// The keys go out through the pane's writer goroutine, which may still
+	// be writing when the screen says detached: wait for them, then make
+	// sure the detach keys never follow.
+	for end := time.Now().Add(3 * time.Second); sess.input() != "\x10a" && time.Now().Before(end); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
 	if got := sess.input(); got != "\x10a" {
 		t.Errorf("the program got %q, want ^P a (not the detach keys)", got)
 	}
