@@ -6,12 +6,18 @@ import (
 	"berth/themes"
 )
 
-// TabStrip is one line of tabs, "1 Logs  2 Stats  3 Inspect", the active
-// one highlighted, exactly w cells. When the tabs do not fit, the strip
-// scrolls so that the active tab shows, with "‹" or "›" at the cut sides.
-func TabStrip(st *themes.Styles, titles []string, active, w int) string {
+// tabSpan is one label of a tab strip as drawn: the tab (-1 for a "‹" or
+// "›" marker), its text and the cells it starts at.
+type tabSpan struct {
+	tab   int
+	text  string
+	start int
+}
+
+// tabSpans lays a strip out: which labels show, cut how, where.
+func tabSpans(titles []string, active, w int) []tabSpan {
 	if w <= 0 {
-		return ""
+		return nil
 	}
 	labels := make([]string, len(titles))
 	widths := make([]int, len(titles))
@@ -45,10 +51,10 @@ func TabStrip(st *themes.Styles, titles []string, active, w int) string {
 			first++
 		}
 	}
-	var b strings.Builder
+	var out []tabSpan
 	used := 0
 	if first > 0 {
-		b.WriteString(st.Tabs.Tab.Render("‹"))
+		out = append(out, tabSpan{tab: -1, text: "‹"})
 		used++
 	}
 	for i := first; i < len(labels); i++ {
@@ -59,19 +65,42 @@ func TabStrip(st *themes.Styles, titles []string, active, w int) string {
 		if widths[i] > room {
 			if i == active || i == first {
 				label := Truncate(labels[i], room)
-				b.WriteString(tabStyle(st, i == active).Render(label))
+				out = append(out, tabSpan{tab: i, text: label, start: used})
 				used += Width(label)
 			}
 			if used < w {
-				b.WriteString(st.Tabs.Tab.Render("›"))
-				used++
+				out = append(out, tabSpan{tab: -1, text: "›", start: used})
 			}
 			break
 		}
-		b.WriteString(tabStyle(st, i == active).Render(labels[i]))
+		out = append(out, tabSpan{tab: i, text: labels[i], start: used})
 		used += widths[i]
 	}
+	return out
+}
+
+// TabStrip is one line of tabs, "1 Logs  2 Stats  3 Inspect", the active
+// one highlighted, exactly w cells. When the tabs do not fit, the strip
+// scrolls so that the active tab shows, with "‹" or "›" at the cut sides.
+func TabStrip(st *themes.Styles, titles []string, active, w int) string {
+	var b strings.Builder
+	used := 0
+	for _, s := range tabSpans(titles, active, w) {
+		b.WriteString(tabStyle(st, s.tab == active).Render(s.text))
+		used += Width(s.text)
+	}
 	return b.String() + strings.Repeat(" ", max(w-used, 0))
+}
+
+// TabAt is the tab drawn at cell x of the strip TabStrip draws with the
+// same arguments, -1 for none (a marker, the space after the tabs).
+func TabAt(titles []string, active, w, x int) int {
+	for _, s := range tabSpans(titles, active, w) {
+		if s.tab >= 0 && x >= s.start && x < s.start+Width(s.text) {
+			return s.tab
+		}
+	}
+	return -1
 }
 
 func tabStyle(st *themes.Styles, active bool) interface{ Render(...string) string } {

@@ -36,6 +36,38 @@ func TestTabStrip(t *testing.T) {
 	}
 }
 
+// TestTabAt: every cell of a drawn label is its tab; the markers and the
+// space after the tabs are none; a scrolled strip counts from its first
+// shown tab.
+func TestTabAt(t *testing.T) {
+	st := themes.New(themes.Plain())
+	titles := []string{"Logs", "Stats", "Inspect", "Env", "Top", "Mounts/Ports"}
+	for _, tc := range []struct{ active, w int }{{0, 80}, {0, 30}, {5, 31}, {2, 6}} {
+		strip := []rune(ansi.Strip(TabStrip(&st, titles, tc.active, tc.w)))
+		want := make([]int, len(strip))
+		for x := range want {
+			want[x] = -1
+		}
+		for i, title := range titles {
+			label := []rune(" " + itoa(i+1) + " " + title + " ")
+			if at := strings.Index(string(strip), string(label)); at >= 0 {
+				start := len([]rune(string(strip)[:at]))
+				for x := start; x < start+len(label); x++ {
+					want[x] = i
+				}
+			}
+		}
+		if tc.w == 6 { // "‹ 3 …›": the cut label of the active tab
+			want[1], want[2], want[3], want[4] = 2, 2, 2, 2
+		}
+		for x := range tc.w {
+			if got := TabAt(titles, tc.active, tc.w, x); got != want[x] {
+				t.Errorf("active %d w %d x %d (%q): tab %d, want %d", tc.active, tc.w, x, string(strip), got, want[x])
+			}
+		}
+	}
+}
+
 func TestChartRows(t *testing.T) {
 	tests := []struct {
 		name   string

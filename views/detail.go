@@ -65,8 +65,7 @@ type (
 // closed; it has the focus (keys go to its tab) or the list has it. On a
 // small screen, or zoomed, the focused area takes the whole pane.
 type detailArea struct {
-	env  *env
-	keys detailKeys
+	env *env
 	// selected is the key of the selected object, "" for none; build
 	// makes its tabs and names it.
 	selected func() string
@@ -99,14 +98,11 @@ type detailSelectMsg struct {
 }
 
 func newDetailArea(e *env, selected func() string, build func() (string, []detailTab)) *detailArea {
-	return &detailArea{env: e, selected: selected, build: build, keys: detailKeys{
-		Next: ui.Bind("]", "next tab", "]").WithShort("tabs"),
-		Prev: ui.Bind("[", "previous tab", "["),
-		Pick: ui.Bind("1-9", "tab by number", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-		Zoom: ui.Bind("z", "zoom the details / back", "z").WithShort("zoom"),
-		Back: ui.Bind("esc/q", "back to the list", "esc", "q").WithShort("back"),
-	}}
+	return &detailArea{env: e, selected: selected, build: build}
 }
+
+// keys are the area's keys, as the config file rebound them.
+func (d *detailArea) keys() detailKeys { return d.env.tabKeys().detail }
 
 // visible: the area is on screen.
 func (d *detailArea) visible() bool { return !d.hidden && (d.focused || d.place != detailOver) }
@@ -282,8 +278,10 @@ func (d *detailArea) capturing() bool {
 	return d.focused && d.active < len(d.tabs) && d.tabs[d.active].Capturing()
 }
 
-// claims: the focused area takes the app's keys it uses (q goes back, the
-// numbers pick tabs, [ ] and z are not the session pane's).
+// claims: the focused area takes the app's keys it uses: q goes back;
+// [ ] and z are its own, not the session pane's; the numbers pick tabs
+// only while it fills the pane (zoomed, or on a small screen), and switch
+// panes while the list shows beside or above it.
 func (d *detailArea) claims(msg tea.KeyPressMsg) bool {
 	if !d.focused {
 		return false
@@ -293,8 +291,8 @@ func (d *detailArea) claims(msg tea.KeyPressMsg) bool {
 			return true
 		}
 	}
-	k := d.keys
-	return k.Back.Matches(msg) || k.Pick.Matches(msg) || k.Next.Matches(msg) || k.Prev.Matches(msg) || k.Zoom.Matches(msg)
+	k := d.keys()
+	return k.Back.Matches(msg) || (k.Pick.Matches(msg) && d.full()) || k.Next.Matches(msg) || k.Prev.Matches(msg) || k.Zoom.Matches(msg)
 }
 
 // handleKey handles a key while the area has the focus: a tab typing
@@ -310,7 +308,7 @@ func (d *detailArea) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		cmd, _ := tab.Key(msg)
 		return cmd
 	}
-	k := d.keys
+	k := d.keys()
 	switch {
 	case k.Next.Matches(msg), k.Prev.Matches(msg), k.Pick.Matches(msg):
 		return d.switchKey(msg)
@@ -337,15 +335,15 @@ func (d *detailArea) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // switchKey handles [ ] and the tab numbers; the docked area takes [ and ]
 // while the list has the focus too.
 func (d *detailArea) switchKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, n := d.keys, len(d.tabs)
+	k, n := d.keys(), len(d.tabs)
 	switch {
 	case n == 0:
 	case k.Next.Matches(msg):
 		return d.show((d.active + 1) % n)
 	case k.Prev.Matches(msg):
 		return d.show((d.active + n - 1) % n)
-	case k.Pick.Matches(msg) && d.focused:
-		return d.show(int(msg.Code - '1'))
+	case k.Pick.Matches(msg) && d.full():
+		return d.show(pickIndex(k.Pick, msg))
 	}
 	return nil
 }
@@ -353,7 +351,7 @@ func (d *detailArea) switchKey(msg tea.KeyPressMsg) tea.Cmd {
 // listKey is a key pressed while the list has the focus: [ and ] switch
 // the docked area's tabs, z zooms into it. It reports whether it took it.
 func (d *detailArea) listKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	k := d.keys
+	k := d.keys()
 	if d.place == detailOver || d.tabs == nil {
 		return nil, false
 	}
@@ -423,27 +421,21 @@ func (d *detailArea) inside(w, h, x, y int) bool {
 	return x >= w-d.width
 }
 
-// wheel gives the open tab a key the mouse wheel stands for.
-func (d *detailArea) wheel(msg tea.KeyPressMsg) tea.Cmd {
-	if d.active >= len(d.tabs) {
-		return nil
-	}
-	cmd, _ := d.tabs[d.active].Key(msg)
-	return cmd
-}
-
 // KeyGroups are the open tab's keys, then the area's.
 func (d *detailArea) KeyGroups() []ui.KeyGroup {
 	var groups []ui.KeyGroup
 	if d.active < len(d.tabs) {
 		groups = append(groups, d.tabs[d.active].KeyGroups()...)
 	}
-	k := d.keys
-	zoom := k.Zoom
+	k := d.keys()
+	zoom, pick := k.Zoom, k.Pick
 	if d.place == detailOver {
 		zoom.SetDisabled("the details fill the screen")
 	}
-	return append(groups, ui.KeyGroup{Title: "Details", Keys: []ui.Binding{k.Next, k.Prev, k.Pick, zoom, k.Back}})
+	if !d.full() {
+		pick.SetDisabled("zoom first (" + k.Zoom.Help().Key + ")")
+	}
+	return append(groups, ui.KeyGroup{Title: "Details", Keys: []ui.Binding{k.Next, k.Prev, pick, zoom, k.Back}})
 }
 
 // dockedGroup is the help column of the docked area's keys while the list
@@ -452,25 +444,29 @@ func (d *detailArea) dockedGroup() (ui.KeyGroup, bool) {
 	if d == nil || d.focused || d.place == detailOver {
 		return ui.KeyGroup{}, false
 	}
-	k := d.keys
+	k := d.keys()
 	zoom := k.Zoom
-	zoom.SetHelp("z", "zoom into the details")
-	return ui.KeyGroup{Title: "Details", Keys: []ui.Binding{k.Next, k.Prev, zoom}}, true
+	zoom.SetHelp(k.Zoom.Help().Key, "zoom into the details")
+	// While a session is open, the list's [ ] z are the session pane's.
+	next, prev := k.Next, k.Prev
+	next.SetHelp(next.Help().Key, "next tab (no session open)")
+	prev.SetHelp(prev.Help().Key, "previous tab (no session open)")
+	return ui.KeyGroup{Title: "Details", Keys: []ui.Binding{next, prev, zoom}}, true
 }
 
 // ShortHelp are the tab's keys and the area's, for the status bar.
 func (d *detailArea) ShortHelp() []ui.Binding {
-	out := []ui.Binding{d.keys.Back}
+	out := []ui.Binding{d.keys().Back}
 	if d.active < len(d.tabs) {
 		for _, b := range d.tabs[d.active].ShortHelp() {
-			if b.Help().Key != d.keys.Back.Help().Key { // the tab's own back is the area's
+			if b.Help().Key != d.keys().Back.Help().Key { // the tab's own back is the area's
 				out = append(out, b)
 			}
 		}
 	}
-	out = append(out, d.keys.Next)
+	out = append(out, d.keys().Next)
 	if d.place != detailOver {
-		out = append(out, d.keys.Zoom)
+		out = append(out, d.keys().Zoom)
 	}
 	return out
 }

@@ -26,7 +26,7 @@ func TestGoldenDetailContainer(t *testing.T) {
 			h.waitScreen("favicon.ico")
 			golden(t, h, "detail-logs-"+sz.name)
 
-			h.keys("2")
+			h.keys("]") // the numbers switch panes while the list shows
 			st := h.statsTab()
 			h.waitFor("a first reading", func() bool { return st.hasLast })
 			for i := range 6 {
@@ -35,7 +35,7 @@ func TestGoldenDetailContainer(t *testing.T) {
 			}
 			golden(t, h, "detail-stats-"+sz.name)
 
-			h.keys("3")
+			h.keys("]")
 			h.waitScreen(`"State": {`)
 			h.keys("/")
 			h.typeText("running")
@@ -43,15 +43,15 @@ func TestGoldenDetailContainer(t *testing.T) {
 			h.waitScreen("match 1/2")
 			golden(t, h, "detail-inspect-"+sz.name)
 
-			h.keys("4")
+			h.keys("]")
 			h.waitScreen("3 variables")
 			golden(t, h, "detail-env-"+sz.name)
 
-			h.keys("5")
+			h.keys("]")
 			h.waitScreen("2 processes")
 			golden(t, h, "detail-top-"+sz.name)
 
-			h.keys("6")
+			h.keys("]")
 			h.waitScreen("8443")
 			golden(t, h, "detail-mounts-"+sz.name)
 
@@ -79,7 +79,7 @@ func TestGoldenDetailObjects(t *testing.T) {
 			h.keys("3")
 			h.waitScreen("appnet")
 			selectRowOf(h, h.networks().listPane, "appnet", func(r networkRow) string { return r.Name })
-			h.keys("enter", "2")
+			h.keys("enter", "]")
 			h.waitScreen("10.90.0.2")
 			golden(t, h, "detail-network-containers-"+sz.name)
 			h.keys("esc")

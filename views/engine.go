@@ -84,4 +84,5 @@ type env struct {
 	detailRest time.Duration
 	exec       func(*exec.Cmd, tea.ExecCallback) tea.Cmd
 	logKeys    *logsKeys // the log view's keys, as the config file rebound them
+	detailKeys *tabKeys  // the detail area's and its tabs' keys, as rebound
 }

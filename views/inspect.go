@@ -38,7 +38,7 @@ type inspectTab struct {
 }
 
 type inspectKeys struct {
-	Move, Page, Ends, Fold, FoldLR, All, Search, Next ui.Binding
+	Move, Page, Ends, Fold, FoldLR, FoldAll, UnfoldAll, Search, Next, Prev ui.Binding
 }
 
 // inspectLoadedMsg is the document of tab's load gen, parsed.
@@ -51,16 +51,7 @@ type inspectLoadedMsg struct {
 }
 
 func newInspectTab(e *env, load func(ctx context.Context, eng Engine) (any, error)) *inspectTab {
-	t := &inspectTab{env: e, load: load, paint: newJSONPaints(e.Styles), search: ui.NewTextInput(e.Styles, "/", "search"), keys: inspectKeys{
-		Move:   ui.Bind("↑↓/jk", "move", "up", "down", "j", "k"),
-		Page:   ui.Bind("pgup/pgdn", "page", "pgup", "pgdown", "ctrl+u", "ctrl+d"),
-		Ends:   ui.Bind("g/G", "top / bottom", "g", "home", "G", "end"),
-		Fold:   ui.Bind("enter/space", "fold / unfold", "enter", "space").WithShort("fold"),
-		FoldLR: ui.Bind("←→/hl", "fold / unfold, to the parent", "left", "right", "h", "l"),
-		All:    ui.Bind("C/E", "fold all / unfold all", "C", "E"),
-		Search: ui.Bind("/", "search", "/").WithShort("search"),
-		Next:   ui.Bind("n/N", "next / previous match", "n", "N"),
-	}}
+	t := &inspectTab{env: e, load: load, paint: newJSONPaints(e.Styles), search: ui.NewTextInput(e.Styles, "/", "search"), keys: e.tabKeys().inspect}
 	return t
 }
 
@@ -247,8 +238,8 @@ func (t *inspectTab) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		} else if n.container() && len(n.kids) > 0 && !cur.close {
 			t.cursor++
 		}
-	case msg.String() == "C" || msg.String() == "E":
-		setFolded(t.root, msg.String() == "C")
+	case k.FoldAll.Matches(msg), k.UnfoldAll.Matches(msg):
+		setFolded(t.root, k.FoldAll.Matches(msg))
 		t.relines()
 	case k.Search.Matches(msg):
 		t.searching = true
@@ -256,12 +247,12 @@ func (t *inspectTab) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		t.search.CursorEnd()
 		t.clamp()
 		return t.search.Focus(), true
-	case k.Next.Matches(msg) && t.query != "":
+	case (k.Next.Matches(msg) || k.Prev.Matches(msg)) && t.query != "":
 		if len(t.matches) == 0 {
 			return ui.Infof("No match for %q", t.query), true
 		}
 		step := 1
-		if msg.String() == "N" {
+		if k.Prev.Matches(msg) {
 			step = len(t.matches) - 1
 		}
 		t.jump((t.match + step) % len(t.matches))
@@ -402,11 +393,12 @@ func (t *inspectTab) Info() string {
 // KeyGroups are the tab's keys.
 func (t *inspectTab) KeyGroups() []ui.KeyGroup {
 	k := t.keys
-	next := k.Next
+	next, prev := k.Next, k.Prev
 	if t.query == "" {
 		next.SetDisabled("no search")
+		prev.SetDisabled("no search")
 	}
-	return []ui.KeyGroup{{Title: "Inspect", Keys: []ui.Binding{k.Move, k.Page, k.Ends, k.Fold, k.FoldLR, k.All, k.Search, next}}}
+	return []ui.KeyGroup{{Title: "Inspect", Keys: []ui.Binding{k.Move, k.Page, k.Ends, k.Fold, k.FoldLR, k.FoldAll, k.UnfoldAll, k.Search, next, prev}}}
 }
 
 // ShortHelp are the keys the status bar suggests.

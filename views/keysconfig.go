@@ -54,7 +54,8 @@ func (a *App) keyTables(o ui.KeyOverrides) (app map[string]*ui.Binding, panes []
 			panes = append(panes, t.overrideKeys(o))
 		}
 	}
-	return app, append(panes, a.pulls.overrideKeys(o), a.env.overrideLogsKeys(o))
+	panes = append(panes, a.pulls.overrideKeys(o), a.env.overrideLogsKeys(o))
+	return app, append(panes, a.env.overrideTabKeys(o)...)
 }
 
 // overrideKeys rebinds the pulls panel's keys ("pulls.cancel-pull").
@@ -99,6 +100,7 @@ func (a *App) applyKeys(cfg config.Config) error {
 	for _, t := range panes {
 		tables = append(tables, merge(app, t))
 	}
+	tables = withAreaKeys(app, panes, tables)
 	for _, table := range tables {
 		if cl := ui.Clashes(table, overridden); len(cl) > 0 {
 			c := cl[0]

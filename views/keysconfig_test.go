@@ -179,13 +179,17 @@ func TestActionNames(t *testing.T) {
 	count += 3 // the pulls panel
 	lk := defaultLogsKeys()
 	count += len(lk.actions()) // the log view's
+	for _, bs := range defaultTabKeys().actions() {
+		count += len(bs) // the detail area's and its tabs'
+	}
 	if len(all) != count {
 		t.Errorf("%d action names for %d bindings: two share a name", len(all), count)
 	}
 	for _, n := range []string{"containers.attach", "containers.logs", "containers.inspect", "containers.start",
 		"containers.stop", "containers.restart", "containers.kill", "containers.pause", "containers.remove",
 		"containers.force-remove", "containers.run", "images.pull", "events.type", "events.follow",
-		"app.help", "app.command", "app.copy", "app.mouse", "app.next-pane", "app.up", "app.session-focus", "app.quit"} {
+		"app.help", "app.command", "detail.next-tab", "detail.previous-tab", "detail.tab-by-number", "detail.zoom",
+		"detail.back", "inspect.fold", "inspect.search", "layers.changes-only", "layers.image-mode", "app.copy", "app.mouse", "app.next-pane", "app.up", "app.session-focus", "app.quit"} {
 		if !all[n] {
 			t.Errorf("no action %s", n)
 		}

@@ -81,15 +81,7 @@ func newLayersView(e *env, ref string) *layersTab {
 		tree:    ui.NewTable(e.Styles, treeColumns),
 		toggled: map[string]bool{},
 		filter:  ui.NewFilter(e.Styles, "path"),
-		keys: layersKeys{
-			Focus:   ui.Bind("tab", "layers ⇄ files", "tab", "shift+tab").WithShort("layers⇄files"),
-			Open:    ui.Bind("→/l", "open a directory / go to the files", "right", "l"),
-			Close:   ui.Bind("←/h", "close a directory / go up", "left", "h"),
-			Toggle:  ui.Bind("space/enter", "open or close a directory", "space", "enter"),
-			Mode:    ui.Bind("a", "the layer's changes / the whole image", "a").WithShort("layer/image"),
-			Changes: ui.Bind("c", "only what the layer changed", "c").WithShort("changes"),
-			Back:    ui.Bind("esc/q", "back", "esc", "q").WithShort("back"),
-		}}
+		keys:    e.tabKeys().layers}
 	v.list.SetEmptyText("Loading…")
 	v.tree.SetEmptyText("Loading…")
 	return v

@@ -81,21 +81,16 @@ func tableMouse(t *ui.Table, filterLines int, msg tea.MouseMsg, y int) bool {
 	return false
 }
 
-// mouseAt: the list's rows, or the detail tab's scrolling for the wheel.
+// mouseAt: the detail area's tabs and scrolling, or the list's rows; a
+// click on the list while the docked area has the focus gives it back to
+// the list.
 func (p *listPane[R]) mouseAt(msg tea.MouseMsg, x, y int) tea.Cmd {
-	if p.detail.inside(p.width, p.height, x, y) {
-		if w, ok := msg.(tea.MouseWheelMsg); ok {
-			code := tea.KeyDown
-			if w.Button == tea.MouseWheelUp {
-				code = tea.KeyUp
-			}
-			var cmds []tea.Cmd
-			for range wheelRows {
-				cmds = append(cmds, p.detail.wheel(tea.KeyPressMsg{Code: code}))
-			}
-			return tea.Batch(cmds...)
-		}
-		return nil
+	if d := p.detail; d.inside(p.width, p.height, x, y) {
+		ax, ay := d.origin(p.width, p.height)
+		return d.mouse(msg, x-ax, y-ay)
+	}
+	if _, click := msg.(tea.MouseClickMsg); click && p.detail != nil && p.detail.focused {
+		p.detail.focused, p.detail.zoomed = false, false
 	}
 	tableMouse(p.table, p.filter.Lines(), msg, y)
 	return nil

@@ -81,3 +81,39 @@ func historyRows(hist []image.HistoryEntry, now time.Time) []ui.Row {
 	}
 	return rows
 }
+
+// mouse: a click on a layer shows it, on a file selects it (and the
+// column it is in); the wheel scrolls the column under the pointer. The
+// summary line is y 0, the columns' frames start at y 1.
+func (t *layersTab) mouse(msg tea.MouseMsg, x, y int) tea.Cmd {
+	if t.a == nil {
+		return nil
+	}
+	lw, _, _ := t.columns()
+	table, top := t.list, 2 // the header, below the frame
+	if x >= lw {
+		table, top = t.tree, 2+t.filter.Lines()
+	}
+	before := t.layer()
+	m := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		i := table.RowAt(y - top)
+		if m.Button != tea.MouseLeft || i < 0 {
+			return nil
+		}
+		table.SetCursor(i)
+		t.focusTree = table == t.tree
+	case tea.MouseWheelMsg:
+		switch m.Button {
+		case tea.MouseWheelUp:
+			table.Move(-wheelRows)
+		case tea.MouseWheelDown:
+			table.Move(wheelRows)
+		}
+	}
+	if t.layer() != before {
+		return t.showLayer()
+	}
+	return nil
+}
