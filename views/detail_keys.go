@@ -99,10 +99,10 @@ func (e *env) overrideTabKeys(o ui.KeyOverrides) []map[string]*ui.Binding {
 	return out
 }
 
-// withAreaKeys adds to tables (each app's keys and a pane's) the tables of
-// what acts at once with the detail area's keys: its tabs' (inspect,
-// layers, logs) with the area's, so that a clash between the two is
-// found.
+// withAreaKeys adds to tables (each the app's keys and a pane's) the
+// tables of what acts at once with the detail area's keys: its tabs'
+// (inspect, layers, logs) and the lists' that have a docked area, so that
+// a clash between them is found.
 func withAreaKeys(app map[string]*ui.Binding, panes []map[string]*ui.Binding, tables []map[string]*ui.Binding) []map[string]*ui.Binding {
 	prefixOf := func(t map[string]*ui.Binding) string {
 		for n := range t {
@@ -120,6 +120,9 @@ func withAreaKeys(app map[string]*ui.Binding, panes []map[string]*ui.Binding, ta
 	for _, t := range panes {
 		switch prefixOf(t) {
 		case inspectPrefix, layersPrefix, logsPrefix:
+			tables = append(tables, merge(app, merge(area, t)))
+		case "containers", "images", "networks", "volumes":
+			// The docked area takes its keys before the list's.
 			tables = append(tables, merge(app, merge(area, t)))
 		}
 	}

@@ -52,11 +52,55 @@ func TestDetailConfigKeys(t *testing.T) {
 	}
 
 	err = h.app.applyKeys(parseConfig(t, `[keys]
-"detail.zoom" = "a"
+"detail.previous-tab" = "N"
 `))
-	if err == nil || !strings.Contains(err.Error(), "detail.zoom") || !strings.Contains(err.Error(), "layers.image-mode") {
-		t.Errorf("a key shared by detail.zoom and layers.image-mode: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "detail.previous-tab") || !strings.Contains(err.Error(), "previous-match") {
+		t.Errorf("a key shared by detail.previous-tab and a tab's previous-match: %v", err)
 	}
+	err = h.app.applyKeys(parseConfig(t, `[keys]
+"detail.next-tab" = "x"
+`))
+	if err == nil || !strings.Contains(err.Error(), "detail.next-tab") || !strings.Contains(err.Error(), "containers.stop") {
+		t.Errorf("a key shared by containers.stop and the docked area's detail.next-tab: %v", err)
+	}
+}
+
+// TestDetailSessionKeys: while the list has the focus, [ ] and z are the
+// session pane's when a session is open, else the docked area's; while
+// the area has the focus they are its own.
+func TestDetailSessionKeys(t *testing.T) {
+	h, _ := newSessionsHarness(t, 200, 60)
+	newDetailFake(h.eng).use(h)
+	h.selectRow("web")
+	h.waitFor("the docked Logs tab", func() bool { return h.openTab() == "Logs" })
+	h.keys("]")
+	h.waitFor("Stats", func() bool { return h.openTab() == "Stats" })
+	h.keys("[")
+	h.waitFor("Logs", func() bool { return h.openTab() == "Logs" })
+
+	h.keys("e")
+	h.waitFor("the shell to open", func() bool { return h.app.sessions.Count() == 1 })
+	h.keys("ctrl+]")
+	if h.app.sessions.Focused() {
+		t.Fatal("ctrl+] left the focus in the session")
+	}
+	h.waitFor("the docked area again", func() bool { return h.openTab() == "Logs" })
+	h.keys("]", "z")
+	h.settle()
+	if d := h.area(); d.tabs[d.active].Title() != "Logs" || d.zoomed {
+		t.Errorf("with a session open ] z acted on the area: tab %q, zoomed %v", d.tabs[d.active].Title(), d.zoomed)
+	}
+	if !h.app.sessions.split.Zoomed {
+		t.Error("z did not zoom the session pane")
+	}
+	h.keys("ctrl+]", "z") // the lists again, the session pane unzoomed
+	if h.app.sessions.split.Zoomed || h.app.sessions.Focused() {
+		t.Fatal("the session pane still zoomed or focused")
+	}
+	h.keys("l")
+	h.waitFor("the area focused", func() bool { return h.area().focused })
+	h.keys("]")
+	h.waitFor("Stats", func() bool { return h.openTab() == "Stats" })
 }
 
 // TestDetailDigitsRule: the numbers pick tabs while the details fill the
