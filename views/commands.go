@@ -37,6 +37,8 @@ type (
 	cmdDoneMsg struct {
 		Text string
 		Err  error
+		// Dialog, if set, opens to show the result (:df).
+		Dialog ui.Dialog
 	}
 )
 
@@ -49,9 +51,7 @@ func commands() []command {
 		{name: "run", usage: "[FLAGS] IMAGE [CMD…]", help: "run a container (docker run's flags)", complete: completeRun, run: cmdRun},
 		{name: "exec", usage: "NAME [CMD…]", help: "a shell (or CMD) in a pane", complete: firstArg(ctr), run: cmdExec},
 		ctrVerb("start", "start containers", "Started", Engine.StartContainer),
-		ctrVerb("stop", "stop containers", "Stopped", Engine.StopContainer),
 		ctrVerb("restart", "restart containers", "Restarted", Engine.RestartContainer),
-		ctrVerb("kill", "kill containers (SIGKILL)", "Killed", Engine.KillContainer),
 		ctrVerb("pause", "pause containers", "Paused", Engine.PauseContainer),
 		ctrVerb("unpause", "unpause containers", "Unpaused", Engine.UnpauseContainer),
 		{name: "rm", usage: "[-f] NAME…", help: "remove containers", complete: ctr, run: cmdRm},
@@ -71,7 +71,7 @@ func commands() []command {
 		{name: "quit", aliases: []string{"q", "q!", "qa"}, help: "quit berth", run: func(a *App, _ []string) (tea.Cmd, error) {
 			return a.quit(), nil
 		}},
-	}, moreCommands()...)
+	}, slices.Concat(moreCommands(), verbCommands())...)
 }
 
 // firstArg completes only the first argument with f.
@@ -380,6 +380,9 @@ func (a *App) withCommands(groups []ui.KeyGroup) []ui.KeyGroup {
 func (a *App) commandDone(msg cmdDoneMsg) tea.Cmd {
 	if msg.Err != nil {
 		return ui.ErrorStatus(msg.Err)
+	}
+	if msg.Dialog != nil {
+		a.dialog = msg.Dialog
 	}
 	return ui.Status(ui.LevelSuccess, msg.Text)
 }

@@ -81,12 +81,13 @@ func TestCommandCompletion(t *testing.T) {
 	h.keys("1")
 	h.waitScreen("Images (4)")
 	for line, want := range map[string][]string{
-		"":                   {"containers", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "start", "stats", "stop", "tag", "theme", "top", "unpause", "volume", "volumes"},
+		"":                   {"containers", "create", "df", "diff", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "load", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "save", "start", "stats", "stop", "system", "tag", "theme", "top", "unpause", "volume", "volumes"},
 		"network ":           {"create", "prune", "rm"},
 		"network rm ":        {"bridge", "host", "none"},
 		"logs w":             {"web", "worker"},
 		"inspect bu":         {"busybox", "busybox:1.36", "busybox:latest"},
 		"st":                 {"start", "stats", "stop"},
+		"sy":                 {"system"},
 		"stop ":              {"cache", "db", "job", "old", "web", "worker"},
 		"stop w":             {"web", "worker"},
 		"stop web w":         {"web", "worker"},

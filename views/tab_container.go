@@ -57,6 +57,7 @@ func (v *containersView) containerTabs(r containerRow) (string, []detailTab) {
 			}
 			return mountRows(insp), nil
 		}),
+		newChangesTab(e, id),
 	}
 }
 

@@ -1,0 +1,329 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"berth/engine"
+	"berth/engine/container"
+	"berth/engine/errdefs"
+	"berth/engine/image"
+	"berth/engine/volume"
+)
+
+// verbsFake adds to the fake engine the optional abilities of the CLI's
+// remaining verbs, recording what it was asked.
+type verbsFake struct {
+	*fakeEngine
+	mu       sync.Mutex
+	signals  []string // "web TERM"
+	stops    []string // "web 2"
+	creates  []container.CreateOptions
+	saved    []string
+	loaded   string
+	prunes   []engine.PruneOptions
+	changes  []container.Change
+	du       engine.DiskUsage
+	pruneRep engine.PruneReport
+}
+
+func newVerbsFake(eng *fakeEngine) *verbsFake {
+	return &verbsFake{fakeEngine: eng,
+		changes: []container.Change{
+			{Kind: container.Changed, Path: "/etc"},
+			{Kind: container.Added, Path: "/etc/nginx/conf.d/site.conf"},
+			{Kind: container.Deleted, Path: "/etc/nginx/conf.d/default.conf"},
+			{Kind: container.Changed, Path: "/var/cache/nginx"},
+			{Kind: container.Added, Path: "/var/cache/nginx/client_temp"},
+		},
+		du: engine.DiskUsage{
+			Images:     image.Usage{Images: []image.ImageUsage{{Summary: image.Summary{ID: "sha256:" + hexID("ee")}}, {Summary: image.Summary{ID: "sha256:" + hexID("ef")}}}, LayersSize: 80_000_000},
+			ImageUsers: map[string]int{"sha256:" + hexID("ee"): 2},
+			Containers: []engine.ContainerUsage{{Summary: ctr("a1", "web", "nginx", "", 0, up(0)), SizeRw: 3_000_000}, {Summary: ctr("e5", "old", "busybox", "", 0, exited(0, 0)), SizeRw: 1_000_000}},
+			Volumes:    []engine.VolumeUsage{{Volume: &volume.Volume{Name: "data", RefCount: 1}, Size: 5_000_000}, {Volume: &volume.Volume{Name: "tmp"}, Size: 5_000_000}},
+		},
+	}
+}
+
+func (f *verbsFake) use(h *harness) *verbsFake {
+	h.app.env.eng = f
+	return f
+}
+
+func (f *verbsFake) CreateContainer(ctx context.Context, o container.CreateOptions) (*container.Container, error) {
+	f.mu.Lock()
+	f.creates = append(f.creates, o)
+	f.mu.Unlock()
+	if o.Image == "missing" {
+		return nil, errdefs.NotFound("image %q not found", o.Image)
+	}
+	c := &container.Container{ID: hexID("c7"), Name: o.Name}
+	return c, nil
+}
+
+func (f *verbsFake) SignalContainer(ctx context.Context, ref string, sig syscall.Signal) error {
+	f.mu.Lock()
+	f.signals = append(f.signals, ref+" "+signalName(sig))
+	f.mu.Unlock()
+	return f.action(ctx, "Signal", ref, false, func(c *container.Summary) (string, error) {
+		if !c.State.Status.Active() {
+			return "", errdefs.Conflict("container %s is not running", c.Name)
+		}
+		c.State = exited(128+int(sig), 0)
+		return "die", nil
+	})
+}
+
+func (f *verbsFake) StopContainerAfter(ctx context.Context, ref string, timeout *int) error {
+	f.mu.Lock()
+	f.stops = append(f.stops, ref+" "+itoa(*timeout))
+	f.mu.Unlock()
+	return f.StopContainer(ctx, ref)
+}
+
+func (f *verbsFake) SaveImages(ctx context.Context, refs []string, w io.Writer) error {
+	f.mu.Lock()
+	f.saved = append(f.saved, refs...)
+	f.mu.Unlock()
+	_, err := io.WriteString(w, "tar of "+strings.Join(refs, " "))
+	return err
+}
+
+func (f *verbsFake) LoadImages(ctx context.Context, r io.Reader) (image.LoadResult, error) {
+	b, err := io.ReadAll(r)
+	f.mu.Lock()
+	f.loaded = string(b)
+	f.mu.Unlock()
+	return image.LoadResult{Loaded: []string{"Loaded image: busybox:latest"}}, err
+}
+
+func (f *verbsFake) DiskUsage(ctx context.Context) (engine.DiskUsage, error) { return f.du, nil }
+
+func (f *verbsFake) Prune(ctx context.Context, o engine.PruneOptions) (engine.PruneReport, error) {
+	f.mu.Lock()
+	f.prunes = append(f.prunes, o)
+	f.mu.Unlock()
+	return f.pruneRep, nil
+}
+
+func (f *verbsFake) ContainerChanges(ctx context.Context, ref string) ([]container.Change, error) {
+	if f.find(ref) < 0 {
+		return nil, errdefs.NotFound("No such container: %s", ref)
+	}
+	return f.changes, nil
+}
+
+func (f *verbsFake) record() (signals, stops []string, creates []container.CreateOptions, prunes []engine.PruneOptions) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.signals), slices.Clone(f.stops), slices.Clone(f.creates), slices.Clone(f.prunes)
+}
+
+func TestVerbCompletion(t *testing.T) {
+	h, _ := newContainersHarness(t, 100, 30)
+	for line, want := range map[string][]string{
+		"kill -s ":         killSignals,
+		"kill -s T":        {"TERM"},
+		"kill -s TERM w":   {"web", "worker"},
+		"kill -":           {"-s", "--signal"},
+		"stop -":           {"-t", "--time"},
+		"stop -t ":         nil,
+		"stop -t 2 w":      {"web", "worker"},
+		"system ":          {"df", "prune"},
+		"system prune -":   {"-a", "--all", "--volumes"},
+		"save -o ":         nil,
+		"save -o f.tar bu": {"busybox", "busybox:1.36", "busybox:latest"},
+		"diff w":           {"web", "worker"},
+		"create --na":      {"--name"},
+		"create bu":        {"busybox", "busybox:1.36", "busybox:latest"},
+		"d":                {"df", "diff"},
+	} {
+		_, got := h.app.completeLine(line)
+		if w := slices.Sorted(slices.Values(want)); !slices.Equal(got, w) {
+			t.Errorf("complete %q = %v, want %v", line, got, w)
+		}
+	}
+}
+
+func TestVerbCommandErrors(t *testing.T) {
+	h, eng := newContainersHarness(t, 100, 30)
+	newVerbsFake(eng).use(h)
+	for line, want := range map[string]string{
+		"kill":                 ":kill needs a container: :kill NAME, :kill -s TERM NAME",
+		"kill -s":              ":kill -s needs a value: :kill [-s SIGNAL] NAME…",
+		"kill -s BOGUS web":    `:kill -s: invalid signal "BOGUS"`,
+		"kill --nope web":      ":kill: unknown flag --nope",
+		"stop -t x web":        ":stop -t x: write whole seconds, e.g. :stop -t 2 web",
+		"stop -t 2":            ":stop needs a container",
+		"save busybox":         ":save takes a file and images: :save -o /tmp/images.tar busybox",
+		"save -o /tmp/x.tar":   ":save takes a file and images",
+		"load":                 ":load takes a tar file: :load -i /tmp/images.tar",
+		"load -i a.tar b":      ":load takes a tar file",
+		"system":               ":system takes df or prune",
+		"system nope":          ":system nope: it takes df or prune",
+		"system prune --force": ":system prune: unknown --force: it takes -a",
+		"df x":                 ":df takes nothing",
+		"create":               ":create needs an image: :create --name web busybox httpd -f",
+		"create --bogus img":   ":create: unknown flag: --bogus",
+	} {
+		words, _ := splitWords(line, "")
+		c, ok := lookup(h.app.cmds, words[0])
+		if !ok {
+			t.Fatalf("no command %s", words[0])
+		}
+		_, err := c.run(h.app, words[1:])
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %v, want one line with %q", line, err, want)
+		}
+		if err != nil && !errdefs.IsInvalidArgument(err) {
+			t.Errorf("%q: %v is not an invalid argument", line, err)
+		}
+	}
+}
+
+func TestVerbCommands(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 30)
+	f := newVerbsFake(eng).use(h)
+
+	h.command("kill -s TERM web")
+	h.waitScreen("Sent SIGTERM to web")
+	h.waitScreen("Exited (143)")
+	h.command("kill --signal=HUP web")
+	h.waitScreen(":kill web: container web is not running")
+	h.command("kill db")
+	h.waitScreen("Killed db")
+	if c := eng.calls(); c[len(c)-1].Method != "Kill" || c[len(c)-1].Ref != "db" {
+		t.Errorf("plain :kill: engine calls %v", c)
+	}
+
+	h.command("stop -t 2 worker")
+	h.waitScreen("Stopped worker")
+	h.command("stop job")
+	h.waitScreen("Stopped job")
+
+	h.command("create --name cc -e A=1 busybox true")
+	h.waitScreen("Created cc (c7c7c7c7c7c7)")
+	h.command("create missing")
+	h.waitScreen(":create missing:", "(:pull missing first)")
+
+	signals, stops, creates, _ := f.record()
+	if !slices.Equal(signals, []string{"web SIGTERM", "web SIGHUP"}) {
+		t.Errorf("signals %v", signals)
+	}
+	if !slices.Equal(stops, []string{"worker 2"}) {
+		t.Errorf("stops with -t %v", stops)
+	}
+	if len(creates) != 2 || creates[0].Name != "cc" || creates[0].Image != "busybox" ||
+		!slices.Equal(creates[0].Cmd, []string{"true"}) || !slices.Equal(creates[0].Env, []string{"A=1"}) {
+		t.Errorf("creates %+v", creates)
+	}
+
+	dir := t.TempDir()
+	tar := filepath.Join(dir, "images.tar")
+	h.command("save -o " + tar + " busybox nginx:alpine")
+	h.waitScreen("Saved busybox, nginx:alpine to " + tar)
+	if b, err := os.ReadFile(tar); err != nil || string(b) != "tar of busybox nginx:alpine" {
+		t.Errorf("saved file %q, %v", b, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	h.command("save -o " + filepath.Join(dir, "no/such/dir.tar") + " busybox")
+	h.waitScreen(":save -o " + filepath.Join(dir, "no/such/dir.tar"))
+	h.command("load -i " + tar)
+	h.waitScreen("Loaded 1 image from " + tar + ": busybox:latest")
+	if f.loaded != "tar of busybox nginx:alpine" {
+		t.Errorf("load read %q", f.loaded)
+	}
+	h.command("load -i " + filepath.Join(dir, "nothing.tar"))
+	h.waitScreen("no such file: give a tar that :save or berth save wrote")
+}
+
+func TestVerbSystemPrune(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 30)
+	f := newVerbsFake(eng).use(h)
+	f.pruneRep.Containers.Removed = []string{hexID("e5")}
+	f.pruneRep.Containers.Space = 1_000_000
+	f.pruneRep.Images.SpaceReclaimed = 2_000_000
+
+	h.command("system prune")
+	h.waitScreen("System prune", "every stopped container and every dangling image?")
+	h.keys("n")
+	if _, _, _, p := f.record(); len(p) != 0 {
+		t.Fatalf("declined prune ran: %v", p)
+	}
+	h.command("system prune -a --volumes")
+	h.waitScreen("every image no container uses and", "every anonymous volume no container uses?")
+	h.keys("y")
+	h.waitScreen("Pruned 1 container, 0 image references, 0 volumes: 3MB reclaimed")
+	if _, _, _, p := f.record(); !slices.Equal(p, []engine.PruneOptions{{All: true, Volumes: true}}) {
+		t.Errorf("prunes %v", p)
+	}
+}
+
+func TestDfDialog(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 30)
+	newVerbsFake(eng).use(h)
+	h.command("df")
+	h.waitScreen("Disk usage", "Local Volumes")
+	for _, want := range []string{"Images", "2", "1", "80MB", "Containers", "4MB", "1MB (25%)", "10MB", "5MB (50%)", "Build Cache"} {
+		if !strings.Contains(h.screen(), want) {
+			t.Errorf("df dialog lacks %q:\n%s", want, h.screen())
+		}
+	}
+	h.keys("esc")
+	if h.app.dialog != nil || strings.Contains(h.screen(), "Disk usage") {
+		t.Errorf("esc left the dialog open:\n%s", h.screen())
+	}
+	h.command("system df")
+	h.waitScreen("Disk usage")
+}
+
+func TestDfRows(t *testing.T) {
+	f := newVerbsFake(newFakeEngine())
+	var b bytes.Buffer
+	for _, r := range dfRows(f.du) {
+		b.WriteString(strings.Join(r.Cells, "|") + "\n")
+	}
+	want := "Images|2|1|80MB|0B (0%)\nContainers|2|1|4MB|1MB (25%)\nLocal Volumes|2|1|10MB|5MB (50%)\nBuild Cache|0|0|0B|0B\n"
+	if b.String() != want {
+		t.Errorf("rows\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestChangesTab(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 30)
+	newVerbsFake(eng).use(h)
+	h.command("diff web")
+	h.waitScreen("5 changes", "A  /etc/nginx/conf.d/site.conf", "D  /etc/nginx/conf.d/default.conf")
+	if got := h.openTab(); got != changesTitle {
+		t.Errorf("open tab %q", got)
+	}
+	h.app.env.eng = eng // an engine without the ability says what to use instead
+	h.keys("[", "]")
+	h.waitScreen("use berth diff a1a1a1a1a1a1")
+}
+
+func TestGoldenVerbs(t *testing.T) {
+	for _, sz := range detailSizes {
+		t.Run(sz.name, func(t *testing.T) {
+			h, eng := newContainersHarness(t, sz.w, sz.h)
+			newVerbsFake(eng).use(h)
+			h.command("diff web")
+			h.waitScreen("5 changes")
+			golden(t, h, "detail-changes-"+sz.name)
+			h.keys("esc")
+			h.command("df")
+			h.waitScreen("Disk usage")
+			golden(t, h, "df-"+sz.name)
+		})
+	}
+}
