@@ -331,13 +331,13 @@ func cmdDf(a *App, args []string) (tea.Cmd, error) {
 		return nil, errdefs.InvalidArgument(":df: this engine cannot measure its disk; use berth system df")
 	}
 	ctx, st := a.env.ctx, a.env.Styles
-	return tea.Batch(ui.Infof("Measuring disk usage…"), func() tea.Msg {
+	return func() tea.Msg {
 		du, err := se.DiskUsage(ctx)
 		if err != nil {
 			return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":df: %v", err)}
 		}
 		return cmdDoneMsg{Text: "Disk usage measured", Dialog: newDfDialog(st, du)}
-	}), nil
+	}, nil
 }
 
 func cmdSystem(a *App, args []string) (tea.Cmd, error) {
