@@ -31,7 +31,7 @@ cleanup() {
     [ -n "$ids" ] && b rm -f -v $ids >/dev/null 2>&1 || true
     b network rm shop >/dev/null 2>&1 || true
     b volume prune -f >/dev/null 2>&1 || true
-    b volume rm pgdata cache >/dev/null 2>&1 || true
+    b volume rm pgdata cache logs >/dev/null 2>&1 || true
   fi
   [ -f "$work/reg.pid" ] && kill "$(cat "$work/reg.pid")" 2>/dev/null || true
   # Nothing of the store may stay mounted before its directory goes.
@@ -54,6 +54,7 @@ b pull -q $addr/tool:1 >/dev/null
 b network create shop --subnet 10.93.0.0/24 >/dev/null
 b volume create pgdata >/dev/null
 b volume create cache >/dev/null
+b volume create logs >/dev/null
 
 # web writes an access log (its 5xx in red), worker works in bursts (CPU,
 # memory, block I/O), migrate has exited, db publishes a port, queue is
@@ -225,16 +226,22 @@ shot tui-help
 esc
 wait_gone "esc or ? to close"
 
-# Networks and Volumes, with their detail docked.
+# Networks and Volumes, the containers using the selected one docked.
 size 200 50
 keys 3
 wait_for "Networks ("
 keys G
-sleep 2
+wait_for '"Name": "shop"'
+keys ']'
+wait_for "IPV4 ADDRESS"
 shot tui-networks
 keys 4
 wait_for "Volumes ("
-sleep 2
+keys G
+wait_for '"Name": "pgdata"'
+keys ']'
+wait_for "CONTAINER"
+wait_for "backup"
 shot tui-volumes
 
 # Events since berth started.
