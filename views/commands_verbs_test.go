@@ -327,3 +327,23 @@ func TestGoldenVerbs(t *testing.T) {
 		})
 	}
 }
+
+func TestKillKeyChoosesSignal(t *testing.T) {
+	h, eng := newContainersHarness(t, 120, 30)
+	f := newVerbsFake(eng).use(h)
+	h.selectRow("web")
+	h.keys("K")
+	h.waitScreen("Kill container", "Send which signal to web?", "SIGKILL: at once", "SIGTERM: asks it to stop", "SIGHUP")
+	h.keys("t")
+	h.waitScreen("Sent SIGTERM to web", "Exited (143)")
+	h.selectRow("db")
+	h.keys("K", "esc")
+	h.keys("K", "y")
+	h.waitScreen("Killed db")
+	if signals, _, _, _ := f.record(); !slices.Equal(signals, []string{"web SIGTERM"}) {
+		t.Errorf("signals %v", signals)
+	}
+	if c := eng.calls(); c[len(c)-1] != (ctrCall{"Kill", hexID("b2"), false}) {
+		t.Errorf("K y: engine calls %v", c)
+	}
+}

@@ -255,7 +255,7 @@ func (v *containersView) bindings() []*binding[containerRow] {
 		v.withBulk(on(keyRestart, ui.Bind("R", "restart", "R"), 0, func(r containerRow) tea.Cmd { return v.do(r, actRestart) }),
 			keyRestart, "Restart", "Restarted", act(actRestart)),
 		v.withBulk(on(keyKill, ui.Bind("K", "kill (SIGKILL)", "K", "ctrl+k"), 0, func(r containerRow) tea.Cmd {
-			v.dialog = v.confirm(r, actKill)
+			v.dialog = v.killDialog(r) // SIGKILL, or another signal
 			return nil
 		}), keyKill, "Kill", "Killed", act(actKill)),
 		pause,
