@@ -28,3 +28,9 @@ func (e *Engine) StopContainerAfter(ctx context.Context, ref string, timeout *in
 func (e *Engine) ContainerChanges(ctx context.Context, ref string) ([]container.Change, error) {
 	return e.containers.Diff(ctx, ref)
 }
+
+// RestartContainerAfter restarts a container, killing it after timeout
+// seconds of its stop signal (nil: its own stop timeout).
+func (e *Engine) RestartContainerAfter(ctx context.Context, ref string, timeout *int) error {
+	return e.containers.Restart(ctx, ref, timeout)
+}

@@ -51,7 +51,6 @@ func commands() []command {
 		{name: "run", usage: "[FLAGS] IMAGE [CMD…]", help: "run a container (docker run's flags)", complete: completeRun, run: cmdRun},
 		{name: "exec", usage: "NAME [CMD…]", help: "a shell (or CMD) in a pane", complete: firstArg(ctr), run: cmdExec},
 		ctrVerb("start", "start containers", "Started", Engine.StartContainer),
-		ctrVerb("restart", "restart containers", "Restarted", Engine.RestartContainer),
 		ctrVerb("pause", "pause containers", "Paused", Engine.PauseContainer),
 		ctrVerb("unpause", "unpause containers", "Unpaused", Engine.UnpauseContainer),
 		{name: "rm", usage: "[-f] NAME…", help: "remove containers", complete: ctr, run: cmdRm},

@@ -44,8 +44,8 @@ func moreCommands() []command {
 		{name: "tag", usage: "SRC DST", help: "tag an image", complete: firstArg(img), run: cmdTag},
 		{name: "network", usage: "create|rm|prune …", help: "networks", complete: completeObjectVerb("network"), run: cmdNetwork},
 		{name: "volume", usage: "create|rm|prune …", help: "volumes", complete: completeObjectVerb("volume"), run: cmdVolume},
-		{name: "prune", usage: "images [-a]|networks|volumes", help: "remove what nothing uses (asks first)",
-			complete: firstArg(func(*App, []string, string) []string { return []string{"images", "networks", "volumes"} }), run: cmdPrune},
+		{name: "prune", usage: "containers|images [-a]|networks|volumes", help: "remove what nothing uses (asks first)",
+			complete: firstArg(func(*App, []string, string) []string { return []string{"containers", "images", "networks", "volumes"} }), run: cmdPrune},
 	}
 }
 
@@ -132,7 +132,13 @@ func cmdTag(a *App, args []string) (tea.Cmd, error) {
 func completeObjectVerb(kind string) func(a *App, prev []string, word string) []string {
 	return func(a *App, prev []string, word string) []string {
 		if len(prev) == 0 {
+			if kind == "network" {
+				return []string{"create", "rm", "prune", "connect", "disconnect"}
+			}
 			return []string{"create", "rm", "prune"}
+		}
+		if kind == "network" && (prev[0] == "connect" || prev[0] == "disconnect") {
+			return completeConnect(a, prev[1:], word)
 		}
 		if prev[0] != "rm" {
 			return nil
@@ -191,8 +197,10 @@ func cmdNetwork(a *App, args []string) (tea.Cmd, error) {
 		}, nil
 	case "prune":
 		return cmdPrune(a, []string{"networks"})
+	case "connect", "disconnect":
+		return cmdNetworkConnect(a, verb, rest)
 	}
-	return nil, errdefs.InvalidArgument(":network takes create, rm or prune: :network create appnet")
+	return nil, errdefs.InvalidArgument(":network takes create, rm, prune, connect or disconnect: :network connect appnet web")
 }
 
 func cmdVolume(a *App, args []string) (tea.Cmd, error) {
@@ -256,6 +264,11 @@ func cmdPrune(a *App, args []string) (tea.Cmd, error) {
 	var body string
 	var run func() tea.Msg
 	switch what {
+	case "containers":
+		var err error
+		if body, run, err = pruneContainers(a); err != nil {
+			return nil, err
+		}
 	case "images":
 		pe, ok := eng.(imagePruneEngine)
 		if !ok {
@@ -294,7 +307,7 @@ func cmdPrune(a *App, args []string) (tea.Cmd, error) {
 			return cmdDoneMsg{Text: fmt.Sprintf("Pruned %s, %s reclaimed", plural(len(r.Removed), "volume"), humanSize(r.Space))}
 		}
 	default:
-		return nil, errdefs.InvalidArgument(":prune takes images [-a], networks or volumes [-a]")
+		return nil, errdefs.InvalidArgument(":prune takes containers, images [-a], networks or volumes [-a]")
 	}
 	a.dialog = ui.NewConfirm(a.env.Styles, "Prune "+what, body, run)
 	return nil, nil

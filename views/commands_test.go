@@ -81,8 +81,8 @@ func TestCommandCompletion(t *testing.T) {
 	h.keys("1")
 	h.waitScreen("Images (4)")
 	for line, want := range map[string][]string{
-		"":                   {"containers", "create", "df", "diff", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "load", "logs", "network", "networks", "pause", "prune", "pull", "quit", "restart", "rm", "rmi", "run", "save", "start", "stats", "stop", "system", "tag", "theme", "top", "unpause", "volume", "volumes"},
-		"network ":           {"create", "prune", "rm"},
+		"":                   {"containers", "create", "df", "diff", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "load", "logs", "network", "networks", "pause", "prune", "pull", "quit", "rename", "restart", "rm", "rmi", "run", "save", "start", "stats", "stop", "system", "tag", "theme", "top", "unpause", "volume", "volumes"},
+		"network ":           {"connect", "create", "disconnect", "prune", "rm"},
 		"network rm ":        {"bridge", "host", "none"},
 		"logs w":             {"web", "worker"},
 		"inspect bu":         {"busybox", "busybox:1.36", "busybox:latest"},

@@ -17,6 +17,7 @@ import (
 	"berth/engine/container"
 	"berth/engine/errdefs"
 	"berth/engine/image"
+	"berth/engine/network"
 	"berth/ui"
 )
 
@@ -31,6 +32,7 @@ type (
 	}
 	stopAfterEngine interface {
 		StopContainerAfter(ctx context.Context, ref string, timeout *int) error
+		RestartContainerAfter(ctx context.Context, ref string, timeout *int) error
 	}
 	archiveEngine interface {
 		SaveImages(ctx context.Context, refs []string, w io.Writer) error
@@ -51,6 +53,8 @@ func verbCommands() []command {
 	return []command{
 		{name: "create", usage: "[FLAGS] IMAGE [CMD…]", help: "create a container, not started (docker run's flags)", complete: completeRun, run: cmdCreate},
 		{name: "stop", usage: "[-t SECONDS] NAME…", help: "stop containers (SIGKILL after -t seconds)", complete: afterFlag(ctr, "-t", "--time"), run: cmdStop},
+		{name: "restart", usage: "[-t SECONDS] NAME…", help: "restart containers (SIGKILL after -t seconds)", complete: afterFlag(ctr, "-t", "--time"), run: cmdRestart},
+		{name: "rename", usage: "NAME NEW_NAME", help: "rename a container", complete: firstArg(ctr), run: cmdRename},
 		{name: "kill", usage: "[-s SIGNAL] NAME…", help: "send a signal to containers (SIGKILL unless -s)", complete: completeKill, run: cmdKill},
 		tabVerb("diff", "a container's changed files", changesTitle, paneContainers, firstArg(ctr)),
 		{name: "save", usage: "-o FILE REF…", help: "write images to a tar file", complete: afterFlag(img, "-o", "--output"), run: cmdSave},
@@ -160,31 +164,46 @@ func createdName(c *container.Container) string {
 }
 
 func cmdStop(a *App, args []string) (tea.Cmd, error) {
-	t, found, refs, err := flagValue("stop", args, "-t", "--time")
+	return timeoutVerb(a, "stop", "Stopped", args)
+}
+
+func cmdRestart(a *App, args []string) (tea.Cmd, error) {
+	return timeoutVerb(a, "restart", "Restarted", args)
+}
+
+// timeoutVerb is :stop or :restart, with docker's -t SECONDS.
+func timeoutVerb(a *App, verb, done string, args []string) (tea.Cmd, error) {
+	t, found, refs, err := flagValue(verb, args, "-t", "--time")
 	if err != nil {
 		return nil, err
 	}
 	if len(refs) == 0 {
-		return nil, errdefs.InvalidArgument(":stop needs a container: :stop NAME, :stop -t 2 NAME (tab completes names)")
+		return nil, errdefs.InvalidArgument(":%s needs a container: :%s NAME, :%s -t 2 NAME (tab completes names)", verb, verb, verb)
 	}
 	var timeout *int
 	if found {
 		n, err := strconv.Atoi(t)
 		if err != nil || n < 0 {
-			return nil, errdefs.InvalidArgument(":stop -t %s: write whole seconds, e.g. :stop -t 2 %s", t, refs[0])
+			return nil, errdefs.InvalidArgument(":%s -t %s: write whole seconds, e.g. :%s -t 2 %s", verb, t, verb, refs[0])
 		}
 		timeout = &n
 	}
 	eng, ctx := a.env.eng, a.env.ctx
-	stop := func(ref string) error { return eng.StopContainer(ctx, ref) }
+	call := func(ref string) error { return eng.StopContainer(ctx, ref) }
+	if verb == "restart" {
+		call = func(ref string) error { return eng.RestartContainer(ctx, ref) }
+	}
 	if timeout != nil {
 		se, ok := eng.(stopAfterEngine)
 		if !ok {
-			return nil, errdefs.InvalidArgument(":stop -t: this engine cannot; drop -t or use berth stop -t %d", *timeout)
+			return nil, errdefs.InvalidArgument(":%s -t: this engine cannot; drop -t or use berth %s -t %d", verb, verb, *timeout)
 		}
-		stop = func(ref string) error { return se.StopContainerAfter(ctx, ref, timeout) }
+		call = func(ref string) error { return se.StopContainerAfter(ctx, ref, timeout) }
+		if verb == "restart" {
+			call = func(ref string) error { return se.RestartContainerAfter(ctx, ref, timeout) }
+		}
 	}
-	return eachRef("stop", "Stopped", refs, stop), nil
+	return eachRef(verb, done, refs, call), nil
 }
 
 // eachRef runs call for every ref in a command, stopping at the first
@@ -394,4 +413,116 @@ func systemPruneBody(o engine.PruneOptions) string {
 		what = append(what, "every anonymous volume no container uses")
 	}
 	return "Remove " + strings.Join(what[:len(what)-1], ", ") + " and " + what[len(what)-1] + "?"
+}
+
+func cmdRename(a *App, args []string) (tea.Cmd, error) {
+	if len(args) != 2 {
+		return nil, errdefs.InvalidArgument(":rename takes a container and its new name: :rename web web-old")
+	}
+	ce, ok := a.env.eng.(ctrAdminEngine)
+	if !ok {
+		return nil, errdefs.InvalidArgument(":rename: this engine cannot; use berth rename %s %s", args[0], args[1])
+	}
+	ctx, ref, name := a.env.ctx, args[0], args[1]
+	return eachRef("rename", "Renamed", []string{ref}, func(ref string) error { return ce.RenameContainer(ctx, ref, name) }), nil
+}
+
+// cmdNetworkConnect is :network connect [--alias A]… [--ip IP] NETWORK
+// CONTAINER and :network disconnect NETWORK CONTAINER.
+func cmdNetworkConnect(a *App, verb string, args []string) (tea.Cmd, error) {
+	usage := ":network connect [--alias A] [--ip IP] NETWORK CONTAINER"
+	if verb == "disconnect" {
+		usage = ":network disconnect NETWORK CONTAINER"
+	}
+	var r network.Request
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		s := args[i]
+		flag, val, hasVal := strings.Cut(s, "=")
+		switch {
+		case verb == "connect" && (flag == "--alias" || flag == "--ip"):
+			if !hasVal {
+				if i+1 >= len(args) {
+					return nil, errdefs.InvalidArgument("%s needs a value: %s", flag, usage)
+				}
+				i++
+				val = args[i]
+			}
+			if flag == "--alias" {
+				r.Aliases = append(r.Aliases, val)
+			} else {
+				r.IP = val
+			}
+		case strings.HasPrefix(s, "-"):
+			return nil, errdefs.InvalidArgument(":network %s: unknown flag %s: %s", verb, s, usage)
+		default:
+			pos = append(pos, s)
+		}
+	}
+	if len(pos) != 2 {
+		return nil, errdefs.InvalidArgument(":network %s takes a network and a container: %s", verb, usage)
+	}
+	ne, ok := a.env.eng.(netAdminEngine)
+	if !ok {
+		return nil, errdefs.InvalidArgument(":network %s: this engine cannot; use berth network %s %s %s", verb, verb, pos[0], pos[1])
+	}
+	ctx, net, ctr := a.env.ctx, pos[0], pos[1]
+	r.Network = net
+	return func() tea.Msg {
+		if verb == "disconnect" {
+			if err := ne.DisconnectNetwork(ctx, net, ctr); err != nil {
+				return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":network disconnect %s %s: %v", net, ctr, err)}
+			}
+			return cmdDoneMsg{Text: "Disconnected " + ctr + " from " + net}
+		}
+		if err := ne.ConnectNetwork(ctx, ctr, r); err != nil {
+			return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":network connect %s %s: %v", net, ctr, err)}
+		}
+		return cmdDoneMsg{Text: "Connected " + ctr + " to " + net}
+	}, nil
+}
+
+// pruneContainers is :prune containers: every stopped container, after
+// asking.
+func pruneContainers(a *App) (string, func() tea.Msg, error) {
+	ce, ok := a.env.eng.(ctrAdminEngine)
+	if !ok {
+		return "", nil, errdefs.InvalidArgument(":prune containers: this engine cannot; use berth container prune")
+	}
+	ctx := a.env.ctx
+	return "Remove every stopped container?", func() tea.Msg {
+		r, err := ce.PruneContainers(ctx)
+		if err != nil {
+			return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":prune containers: %v", err)}
+		}
+		return cmdDoneMsg{Text: fmt.Sprintf("Pruned %s, %s reclaimed", plural(len(r.Removed), "container"), humanSize(r.Space))}
+	}, nil
+}
+
+// completeConnect completes :network connect|disconnect's network, then
+// its container.
+func completeConnect(a *App, prev []string, word string) []string {
+	if strings.HasPrefix(word, "-") {
+		return []string{"--alias", "--ip"}
+	}
+	if len(prev) > 0 && (prev[len(prev)-1] == "--alias" || prev[len(prev)-1] == "--ip") {
+		return nil
+	}
+	n := 0
+	for i := 0; i < len(prev); i++ {
+		if prev[i] == "--alias" || prev[i] == "--ip" {
+			i++
+			continue
+		}
+		if !strings.HasPrefix(prev[i], "-") {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return a.networkRefs()
+	case 1:
+		return a.containerRefs()
+	}
+	return nil
 }

@@ -82,6 +82,13 @@ func (f *verbsFake) SignalContainer(ctx context.Context, ref string, sig syscall
 	})
 }
 
+func (f *verbsFake) RestartContainerAfter(ctx context.Context, ref string, timeout *int) error {
+	f.mu.Lock()
+	f.stops = append(f.stops, ref+" "+itoa(*timeout)+" restart")
+	f.mu.Unlock()
+	return f.RestartContainer(ctx, ref)
+}
+
 func (f *verbsFake) StopContainerAfter(ctx context.Context, ref string, timeout *int) error {
 	f.mu.Lock()
 	f.stops = append(f.stops, ref+" "+itoa(*timeout))
@@ -345,5 +352,72 @@ func TestKillKeyChoosesSignal(t *testing.T) {
 	}
 	if c := eng.calls(); c[len(c)-1] != (ctrCall{"Kill", hexID("b2"), false}) {
 		t.Errorf("K y: engine calls %v", c)
+	}
+}
+
+func TestVerbAdminCommands(t *testing.T) {
+	h, eng := newObjectsHarness(t, "2", 120, 30)
+	f := newVerbsFake(eng).use(h)
+	for line, want := range map[string][]string{
+		"restart -":                       {"-t", "--time"},
+		"rename ":                         {"cache", "db", "job", "old", "web", "worker"},
+		"rename web ":                     nil,
+		"prune ":                          {"containers", "images", "networks", "volumes"},
+		"network c":                       {"connect", "create"},
+		"network connect ":                {"appnet", "backend", "bridge", "host", "none"},
+		"network connect --alias x back":  {"backend"},
+		"network connect backend w":       {"web", "worker"},
+		"network disconnect appnet d":     {"db"},
+		"network connect backend worker ": nil,
+	} {
+		_, got := h.app.completeLine(line)
+		if w := slices.Sorted(slices.Values(want)); !slices.Equal(got, w) {
+			t.Errorf("complete %q = %v, want %v", line, got, w)
+		}
+	}
+
+	h.command("restart -t 3 web")
+	h.waitScreen("Restarted web")
+	h.command("restart db")
+	h.waitScreen("Restarted db")
+	if _, stops, _, _ := f.record(); !slices.Equal(stops, []string{"web 3 restart"}) {
+		t.Errorf("restarts with -t: %v", stops)
+	}
+	if c := eng.calls(); c[len(c)-1] != (ctrCall{"Restart", "db", false}) {
+		t.Errorf("plain :restart: %v", c)
+	}
+
+	h.command("rename old older")
+	h.waitScreen("Renamed old", "older")
+	h.command("rename web db")
+	h.waitScreen(":rename web: the name db is already in use")
+
+	h.command("network connect --alias=w2 backend worker")
+	h.waitScreen("Connected worker to backend")
+	h.command("network connect backend worker")
+	h.waitScreen(":network connect backend worker: container worker is already on network backend")
+	h.command("network disconnect backend worker")
+	h.waitScreen("Disconnected worker from backend")
+
+	h.command("prune containers")
+	h.waitScreen("Remove every stopped container?")
+	h.keys("y")
+	h.waitScreen("Pruned 3 containers, 3kB reclaimed")
+
+	for line, want := range map[string]string{
+		"rename web":                    ":rename takes a container and its new name",
+		"restart -t soon web":           ":restart -t soon: write whole seconds, e.g. :restart -t 2 web",
+		"network connect backend":       ":network connect takes a network and a container: :network connect [--alias A] [--ip IP] NETWORK CONTAINER",
+		"network disconnect --ip 1 a b": ":network disconnect: unknown flag --ip",
+		"network connect --ip":          "--ip needs a value",
+		"network bogus":                 ":network takes create, rm, prune, connect or disconnect",
+		"prune things":                  ":prune takes containers, images [-a], networks or volumes [-a]",
+	} {
+		words, _ := splitWords(line, "")
+		c, _ := lookup(h.app.cmds, words[0])
+		_, err := c.run(h.app, words[1:])
+		if err == nil || !strings.Contains(err.Error(), want) || !errdefs.IsInvalidArgument(err) {
+			t.Errorf("%q: error %v, want an invalid argument with %q", line, err, want)
+		}
 	}
 }
