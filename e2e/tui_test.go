@@ -207,7 +207,7 @@ func TestTUIContainers(t *testing.T) {
 	// Kill the newest one, at the top, confirmed.
 	tm.keys("g")
 	tm.keys("K")
-	tm.waitFor(5*time.Second, "y yes")
+	tm.waitFor(5*time.Second, "Send which signal to latecomer?", "SIGKILL: at once") // y is SIGKILL
 	tm.keys("y")
 	tm.waitFor(10*time.Second, "Exited (137)")
 	if s := b.inspect("latecomer", "{{.State.Status}} {{.State.ExitCode}}"); s != "exited 137" {
