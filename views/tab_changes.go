@@ -45,16 +45,20 @@ func newChangesTab(e *env, id string) *tableTab {
 // changeRows are changes in the engine's order (a directory before what
 // it holds), the mark coloured as the layer browser colours its files.
 func changeRows(st *themes.Styles, changes []container.Change) []ui.Row {
+	// One style map per mark, shared by its rows (the table only reads it).
+	styles := map[container.ChangeKind]map[int]lipgloss.Style{
+		container.Added:   {0: st.Layers.Added, 1: st.Layers.Added},
+		container.Changed: {0: st.Layers.Modified, 1: st.Layers.Modified},
+		container.Deleted: {0: st.Layers.Removed, 1: st.Layers.Removed},
+	}
+	marks := map[container.ChangeKind]string{container.Added: "A", container.Changed: "C", container.Deleted: "D"}
 	rows := make([]ui.Row, len(changes))
 	for i, c := range changes {
-		s := st.Layers.Modified
-		switch c.Kind {
-		case container.Added:
-			s = st.Layers.Added
-		case container.Deleted:
-			s = st.Layers.Removed
+		mark, ok := marks[c.Kind]
+		if !ok {
+			mark = string(rune(c.Kind))
 		}
-		rows[i] = ui.Row{Key: c.Path, Cells: []string{string(rune(c.Kind)), c.Path}, Style: map[int]lipgloss.Style{0: s, 1: s}}
+		rows[i] = ui.Row{Key: c.Path, Cells: []string{mark, c.Path}, Style: styles[c.Kind]}
 	}
 	return rows
 }
