@@ -331,6 +331,11 @@ func TestGoldenVerbs(t *testing.T) {
 			h.command("df")
 			h.waitScreen("Disk usage")
 			golden(t, h, "df-"+sz.name)
+			h.keys("esc")
+			h.selectRow("web")
+			h.keys("K")
+			h.waitScreen("Send which signal to web?")
+			golden(t, h, "kill-signal-"+sz.name)
 		})
 	}
 }
