@@ -39,6 +39,9 @@ type (
 		Err  error
 		// Dialog, if set, opens to show the result (:df).
 		Dialog ui.Dialog
+		// Next, if set, runs after (:create's second try once its image
+		// is pulled).
+		Next tea.Cmd
 	}
 )
 
@@ -383,5 +386,5 @@ func (a *App) commandDone(msg cmdDoneMsg) tea.Cmd {
 	if msg.Dialog != nil {
 		a.dialog = msg.Dialog
 	}
-	return ui.Status(ui.LevelSuccess, msg.Text)
+	return tea.Batch(ui.Status(ui.LevelSuccess, msg.Text), msg.Next)
 }

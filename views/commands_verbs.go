@@ -143,17 +143,26 @@ func cmdCreate(a *App, args []string) (tea.Cmd, error) {
 	if !ok {
 		return nil, errdefs.InvalidArgument(":create: this engine cannot create without starting; use berth create")
 	}
-	ctx, o := a.env.ctx, r.Opts
+	return createCmd(a.env, ce, r.Opts, false), nil
+}
+
+// createCmd creates a container from o; a missing image is pulled first,
+// as :run and berth create do, and the create tried again once (afterPull).
+func createCmd(e *env, ce createEngine, o container.CreateOptions, afterPull bool) tea.Cmd {
+	eng, ctx := e.eng, e.ctx
 	return func() tea.Msg {
 		c, err := ce.CreateContainer(ctx, o)
 		if err != nil {
-			if errdefs.IsNotFound(err) {
-				return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":create %s: %v (:pull %s first)", o.Image, err, o.Image)}
+			if errdefs.IsNotFound(err) && !afterPull {
+				if _, ierr := eng.InspectImage(ctx, o.Image); errdefs.IsNotFound(ierr) {
+					next := cmdDoneMsg{Text: "Pulled " + o.Image + ", creating the container…", Next: createCmd(e, ce, o, true)}
+					return startPullMsg{Ref: o.Image, Then: next}
+				}
 			}
 			return cmdDoneMsg{Err: errdefs.Wrap(err, err, ":create %s: %v", o.Image, err)}
 		}
-		return cmdDoneMsg{Text: "Created " + createdName(c) + " (" + shortID(c.ID) + "): s starts it"}
-	}, nil
+		return cmdDoneMsg{Text: "Created " + createdName(c) + " (" + shortID(c.ID) + "): u starts it"}
+	}
 }
 
 func createdName(c *container.Container) string {

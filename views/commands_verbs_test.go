@@ -62,11 +62,23 @@ func (f *verbsFake) CreateContainer(ctx context.Context, o container.CreateOptio
 	f.mu.Lock()
 	f.creates = append(f.creates, o)
 	f.mu.Unlock()
-	if o.Image == "missing" {
+	if _, err := f.InspectImage(ctx, o.Image); err != nil {
 		return nil, errdefs.NotFound("image %q not found", o.Image)
 	}
 	c := &container.Container{ID: hexID("c7"), Name: o.Name}
 	return c, nil
+}
+
+// InspectImage says NotFound, as the engine does, for an image not held.
+func (f *verbsFake) InspectImage(ctx context.Context, ref string) (*image.Inspect, error) {
+	i, err := f.fakeEngine.InspectImage(ctx, ref)
+	if err != nil && !strings.Contains(ref, ":") {
+		i, err = f.fakeEngine.InspectImage(ctx, ref+":latest")
+	}
+	if err != nil {
+		return nil, errdefs.NotFound("No such image: %s", ref)
+	}
+	return i, nil
 }
 
 func (f *verbsFake) SignalContainer(ctx context.Context, ref string, sig syscall.Signal) error {
@@ -217,9 +229,18 @@ func TestVerbCommands(t *testing.T) {
 	h.waitScreen("Stopped job")
 
 	h.command("create --name cc -e A=1 busybox true")
-	h.waitScreen("Created cc (c7c7c7c7c7c7)")
-	h.command("create missing")
-	h.waitScreen(":create missing:", "(:pull missing first)")
+	h.waitScreen("Created cc (c7c7c7c7c7c7): u starts it")
+	h.command("create --name late alpine sh")
+	if p := h.nextPull(); p.Ref != "alpine" {
+		t.Fatalf("pull of %q", p.Ref)
+	} else {
+		p.finish(img("dd", 0, 3_000_000, "alpine:latest"))
+	}
+	h.waitScreen("Created late (c7c7c7c7c7c7): u starts it")
+	h.command("create --name later nosuch")
+	p := h.nextPull()
+	p.fail(errdefs.NotFound("nosuch: not in the registry"))
+	h.waitScreen("nosuch: not in the registry")
 
 	signals, stops, creates, _ := f.record()
 	if !slices.Equal(signals, []string{"web SIGTERM", "web SIGHUP"}) {
@@ -228,7 +249,7 @@ func TestVerbCommands(t *testing.T) {
 	if !slices.Equal(stops, []string{"worker 2"}) {
 		t.Errorf("stops with -t %v", stops)
 	}
-	if len(creates) != 2 || creates[0].Name != "cc" || creates[0].Image != "busybox" ||
+	if len(creates) != 4 || creates[1].Name != "late" || creates[2].Name != "late" || creates[3].Name != "later" || creates[0].Name != "cc" || creates[0].Image != "busybox" ||
 		!slices.Equal(creates[0].Cmd, []string{"true"}) || !slices.Equal(creates[0].Env, []string{"A=1"}) {
 		t.Errorf("creates %+v", creates)
 	}
