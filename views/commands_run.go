@@ -78,15 +78,22 @@ const runFlagNames = "-d -i -t --rm --name -e -p -P -v --tmpfs -w -u -h --entryp
 
 // parseRun reads :run's arguments as docker run does: flags, the image,
 // then the command.
-func parseRun(args []string) (runLine, error) {
+func parseRun(args []string) (runLine, error) { return parseRunAs("run", args) }
+
+// parseRunAs is parseRun for :run or :create, whose errors name verb.
+func parseRunAs(verb string, args []string) (runLine, error) {
 	var f runFlags
 	fs := f.set()
 	if err := fs.Parse(args); err != nil {
-		return runLine{}, errdefs.InvalidArgument(":run: %v: it takes %s", err, runFlagNames)
+		return runLine{}, errdefs.InvalidArgument(":%s: %v: it takes %s", verb, err, runFlagNames)
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return runLine{}, errdefs.InvalidArgument(":run needs an image: :run -d --name web busybox httpd -f")
+		example := ":" + verb + " --name web busybox httpd -f"
+		if verb == "run" {
+			example = ":run -d --name web busybox httpd -f"
+		}
+		return runLine{}, errdefs.InvalidArgument(":%s needs an image: %s", verb, example)
 	}
 	var o container.CreateOptions
 	o.Image, o.Cmd = rest[0], rest[1:]
@@ -101,7 +108,7 @@ func parseRun(args []string) (runLine, error) {
 	}
 	for _, e := range f.env {
 		if !strings.Contains(e, "=") {
-			return runLine{}, errdefs.InvalidArgument(":run -e %s: write KEY=value (the TUI has no environment of its own to pass)", e)
+			return runLine{}, errdefs.InvalidArgument(":%s -e %s: write KEY=value (the TUI has no environment of its own to pass)", verb, e)
 		}
 		o.Env = append(o.Env, e)
 	}
@@ -114,30 +121,30 @@ func parseRun(args []string) (runLine, error) {
 	}
 	var err error
 	if o.Restart, err = container.ParseRestartPolicy(f.restart); err != nil {
-		return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run --restart: %v", err)
+		return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s --restart: %v", verb, err)
 	}
 	if f.memory != "" {
 		if o.Resources.Memory, err = container.ParseBytes(f.memory); err != nil {
-			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run --memory: %v: write e.g. 64m", err)
+			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s --memory: %v: write e.g. 64m", verb, err)
 		}
 	}
 	if f.cpus != "" {
 		if o.Resources.NanoCPUs, err = container.ParseCPUs(f.cpus); err != nil {
-			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run --cpus: %v: write e.g. 0.5", err)
+			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s --cpus: %v: write e.g. 0.5", verb, err)
 		}
 	}
 	if len(f.publish) > 0 {
 		o.PortBindings = portmap.Bindings{}
 		for _, spec := range f.publish {
 			if err := portmap.Parse(o.PortBindings, spec); err != nil {
-				return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run -p %s: %v", spec, err)
+				return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s -p %s: %v", verb, spec, err)
 			}
 		}
 	}
 	for _, e := range f.expose {
 		ps, err := portmap.ParseExpose(e)
 		if err != nil {
-			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run --expose %s: %v", e, err)
+			return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s --expose %s: %v", verb, e, err)
 		}
 		o.Expose = append(o.Expose, ps...)
 	}
@@ -149,7 +156,7 @@ func parseRun(args []string) (runLine, error) {
 		for _, spec := range list.specs {
 			m, err := list.parse(spec)
 			if err != nil {
-				return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":run %s %s: %v", list.flag, spec, err)
+				return runLine{}, errdefs.Wrap(errdefs.ErrInvalidArgument, err, ":%s %s %s: %v", verb, list.flag, spec, err)
 			}
 			o.Mounts = append(o.Mounts, m)
 		}

@@ -134,10 +134,9 @@ func usageOf(verb string) string {
 }
 
 func cmdCreate(a *App, args []string) (tea.Cmd, error) {
-	r, err := parseRun(args)
+	r, err := parseRunAs("create", args)
 	if err != nil {
-		msg := strings.Replace(err.Error(), ":run", ":create", 1)
-		return nil, errdefs.Wrap(err, err, "%s", strings.ReplaceAll(msg, ":run -d", ":create"))
+		return nil, err
 	}
 	ce, ok := a.env.eng.(createEngine)
 	if !ok {

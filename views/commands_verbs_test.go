@@ -447,3 +447,18 @@ func TestVerbAdminCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCreateErrorsNameCreate(t *testing.T) {
+	for line, want := range map[string]string{
+		"":                   ":create needs an image: :create --name web busybox httpd -f",
+		"-e NOVALUE busybox": ":create -e NOVALUE: write KEY=value",
+		"-m lots busybox":    ":create --memory:",
+		"--bogus busybox":    ":create: unknown flag: --bogus",
+	} {
+		words, _ := splitWords(line, "")
+		_, err := parseRunAs("create", words)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), ":run") || !errdefs.IsInvalidArgument(err) {
+			t.Errorf("%q: error %v, want an invalid argument with %q and no :run", line, err, want)
+		}
+	}
+}
