@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,8 +27,20 @@ func newTmux(t *testing.T) *tmux {
 		t.Fatal("tmux is needed for the terminal tests: apt-get install tmux")
 	}
 	tm := &tmux{t: t, socket: fmt.Sprintf("berth-e2e-%d-%s", os.Getpid(), t.Name())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	t.Cleanup(func() {
+		exec.Command("tmux", "-L", tm.socket, "kill-server").Run()
+		os.Remove(tmuxSocketPath(tm.socket)) // the server leaves it behind
+	})
 	return tm
+}
+
+// tmuxSocketPath is where tmux -L name puts its socket.
+func tmuxSocketPath(name string) string {
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	return filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), name)
 }
 
 // berth opens a window of width×height running berth with args on b's
