@@ -26,6 +26,7 @@ b() { "$work/berth" "$@"; }
 
 cleanup() {
   tmux -L "$sock" kill-server 2>/dev/null || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
   if [ -x "$work/berth" ]; then
     ids=$(b ps -aq 2>/dev/null || true)
     [ -n "$ids" ] && b rm -f -v $ids >/dev/null 2>&1 || true
