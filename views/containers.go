@@ -254,7 +254,7 @@ func (v *containersView) bindings() []*binding[containerRow] {
 			keyStop, "Stop", "Stopped", act(actStop)),
 		v.withBulk(on(keyRestart, ui.Bind("R", "restart", "R"), 0, func(r containerRow) tea.Cmd { return v.do(r, actRestart) }),
 			keyRestart, "Restart", "Restarted", act(actRestart)),
-		v.withBulk(on(keyKill, ui.Bind("K", "kill (SIGKILL)", "K", "ctrl+k"), 0, func(r containerRow) tea.Cmd {
+		v.withBulk(on(keyKill, ui.Bind("K", "kill (signal…)", "K", "ctrl+k"), 0, func(r containerRow) tea.Cmd {
 			v.dialog = v.killDialog(r) // SIGKILL, or another signal
 			return nil
 		}), keyKill, "Kill", "Killed", act(actKill)),
