@@ -24,7 +24,9 @@ cleanup() {
   [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
   ids=$($B ps -aq 2>/dev/null || true)
   [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
+  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
   rm -rf "$out"
+  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
 }
 trap cleanup EXIT
 go build -tags seccomp -o "$out/bin/berth" . && go build -o "$out/bin/testreg" ./internal/testreg
