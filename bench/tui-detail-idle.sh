@@ -17,29 +17,9 @@ export PATH=$PATH:/usr/local/go/bin
 N=${N:-10}
 SECS=${SECS:-15}
 WARM=${WARM:-5}
-out=$(mktemp -d /tmp/berth-detailidle.XXXXXX)
-B="$out/bin/berth --root $out/root --run-root $out/run"
-SOCK="berth-detailidle-$$"
-regpid=""
-cleanup() {
-  tmux -L "$SOCK" kill-server 2>/dev/null || true
-  [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
-  ids=$($B ps -aq 2>/dev/null || true)
-  [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
-  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
-  rm -rf "$out"
-  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
-}
-trap cleanup EXIT
-go build -tags seccomp -o "$out/bin/berth" . && go build -o "$out/bin/testreg" ./internal/testreg
-
-port=$((20000 + $$ % 20000))
-"$out/bin/testreg" -addr "127.0.0.1:$port" -big-layers 0 -pidfile "$out/reg.pid" >/dev/null 2>&1 &
-regpid=$!
-for _ in $(seq 50); do [ -s "$out/reg.pid" ] && break; sleep 0.1; done
-$B pull -q "127.0.0.1:$port/busybox" >/dev/null
-kill "$regpid"; wait "$regpid" 2>/dev/null || true; regpid=""
-for _ in $(seq "$N"); do $B run -d --network none "127.0.0.1:$port/busybox" sleep 3600 >/dev/null; done
+. bench/tuilib.sh
+tui_setup detailidle
+for _ in $(seq "$N"); do $B run -d --network none "$IMG" sleep 3600 >/dev/null; done
 
 T() { tmux -L "$SOCK" "$@"; }
 waitscreen() { # TEXT: until the screen shows it (20 s at most)

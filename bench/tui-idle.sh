@@ -14,30 +14,9 @@ SECS=${SECS:-30}
 WARM=${WARM:-8}
 SRC=${SRC:-.}
 ENVS=${ENVS:-}   # e.g. ENVS=GOMAXPROCS=1
-out=$(mktemp -d /tmp/berth-idle.XXXXXX)
-B="$out/bin/berth --root $out/root --run-root $out/run"
-SOCK="berth-idle-$$"
-regpid=""
-cleanup() {
-  tmux -L "$SOCK" kill-server 2>/dev/null || true
-  rm -f "/tmp/tmux-$(id -u)/$SOCK"
-  [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
-  ids=$($B ps -aq 2>/dev/null || true)
-  [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
-  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
-  rm -rf "$out"
-  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
-}
-trap cleanup EXIT
-(cd "$SRC" && go build -tags seccomp -o "$out/bin/berth" . && go build -o "$out/bin/testreg" ./internal/testreg)
-
-port=$((20000 + $$ % 20000))
-"$out/bin/testreg" -addr "127.0.0.1:$port" -big-layers 0 -pidfile "$out/reg.pid" >/dev/null 2>&1 &
-regpid=$!
-for _ in $(seq 50); do [ -s "$out/reg.pid" ] && break; sleep 0.1; done
-$B pull -q "127.0.0.1:$port/busybox" >/dev/null
-kill "$regpid"; wait "$regpid" 2>/dev/null || true; regpid=""
-for _ in $(seq "$N"); do $B run -d --network none "127.0.0.1:$port/busybox" sleep 3600 >/dev/null; done
+. bench/tuilib.sh
+tui_setup idle
+for _ in $(seq "$N"); do $B run -d --network none "$IMG" sleep 3600 >/dev/null; done
 
 tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 60 "exec env $ENVS $B"
 pid=$(tmux -L "$SOCK" list-panes -F '#{pane_pid}')

@@ -15,29 +15,9 @@ cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
 LINES=${LINES:-200000}
 WARM=${WARM:-5}
-out=$(mktemp -d /tmp/berth-logsbench.XXXXXX)
-B="$out/bin/berth --root $out/root --run-root $out/run"
-SOCK="berth-logsbench-$$"
-regpid=""
-cleanup() {
-  tmux -L "$SOCK" kill-server 2>/dev/null || true
-  [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
-  ids=$($B ps -aq 2>/dev/null || true)
-  [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
-  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
-  rm -rf "$out"
-  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
-}
-trap cleanup EXIT
-go build -tags seccomp -o "$out/bin/berth" . && go build -o "$out/bin/testreg" ./internal/testreg
-
-port=$((20000 + $$ % 20000))
-"$out/bin/testreg" -addr "127.0.0.1:$port" -big-layers 0 -pidfile "$out/reg.pid" >/dev/null 2>&1 &
-regpid=$!
-for _ in $(seq 50); do [ -s "$out/reg.pid" ] && break; sleep 0.1; done
-$B pull -q "127.0.0.1:$port/busybox" >/dev/null
-kill "$regpid"; wait "$regpid" 2>/dev/null || true; regpid=""
-$B run -d --network none --name biglog "127.0.0.1:$port/busybox" sh -c "seq 1 $LINES; exec sleep 3600" >/dev/null
+. bench/tuilib.sh
+tui_setup logsbench
+$B run -d --network none --name biglog "$IMG" sh -c "seq 1 $LINES; exec sleep 3600" >/dev/null
 for _ in $(seq 600); do
   [ "$($B logs --tail 1 biglog)" = "$LINES" ] && break
   sleep 0.1

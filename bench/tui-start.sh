@@ -12,29 +12,8 @@ export PATH=$PATH:/usr/local/go/bin
 C=${C:-200}
 I=${I:-100}
 RUNS=${RUNS:-7}
-out=$(mktemp -d /tmp/berth-start.XXXXXX)
-B="$out/bin/berth --root $out/root --run-root $out/run"
-SOCK="berth-start-$$"
-regpid=""
-cleanup() {
-  tmux -L "$SOCK" kill-server 2>/dev/null || true
-  rm -f "/tmp/tmux-$(id -u)/$SOCK"
-  [ -n "$regpid" ] && kill "$regpid" 2>/dev/null || true
-  ids=$($B ps -aq 2>/dev/null || true)
-  [ -n "$ids" ] && $B rm -f $ids >/dev/null 2>&1 || true
-  br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
-  rm -rf "$out"
-  [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
-}
-trap cleanup EXIT
-go build -tags seccomp -o "$out/bin/berth" . && go build -o "$out/bin/testreg" ./internal/testreg
-port=$((20000 + $$ % 20000))
-"$out/bin/testreg" -addr "127.0.0.1:$port" -big-layers 0 -pidfile "$out/reg.pid" >/dev/null 2>&1 &
-regpid=$!
-for _ in $(seq 50); do [ -s "$out/reg.pid" ] && break; sleep 0.1; done
-IMG="127.0.0.1:$port/busybox"
-$B pull -q "$IMG" >/dev/null
-kill "$regpid"; wait "$regpid" 2>/dev/null || true; regpid=""
+. bench/tuilib.sh
+tui_setup start
 for i in $(seq "$I"); do $B tag "$IMG" "bench/img$i:1.$i"; done
 for _ in $(seq "$C"); do $B create --network none "$IMG" true >/dev/null; done
 
