@@ -121,15 +121,19 @@ func cmdPull(a *App, args []string) (tea.Cmd, error) {
 	return func() tea.Msg { return startPullMsg{Ref: ref} }, nil
 }
 
-func cmdRm(a *App, args []string) (tea.Cmd, error) {
-	force := false
-	args = slices.DeleteFunc(slices.Clone(args), func(s string) bool {
-		if s == "-f" || s == "--force" {
-			force = true
-			return true
-		}
-		return false
+// cutForce takes -f/--force out of args, a copy, and reports whether it was
+// there.
+func cutForce(args []string) (rest []string, force bool) {
+	rest = slices.DeleteFunc(slices.Clone(args), func(s string) bool {
+		is := s == "-f" || s == "--force"
+		force = force || is
+		return is
 	})
+	return rest, force
+}
+
+func cmdRm(a *App, args []string) (tea.Cmd, error) {
+	args, force := cutForce(args)
 	if len(args) == 0 {
 		return nil, errdefs.InvalidArgument(":rm needs a container: :rm NAME, :rm -f NAME for a running one")
 	}
@@ -148,14 +152,7 @@ func cmdRm(a *App, args []string) (tea.Cmd, error) {
 }
 
 func cmdRmi(a *App, args []string) (tea.Cmd, error) {
-	force := false
-	args = slices.DeleteFunc(slices.Clone(args), func(s string) bool {
-		if s == "-f" || s == "--force" {
-			force = true
-			return true
-		}
-		return false
-	})
+	args, force := cutForce(args)
 	if len(args) == 0 {
 		return nil, errdefs.InvalidArgument(":rmi needs an image: :rmi busybox, :rmi -f REF for one in use")
 	}

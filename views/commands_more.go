@@ -226,11 +226,7 @@ func cmdVolume(a *App, args []string) (tea.Cmd, error) {
 			return cmdDoneMsg{Text: "Created volume " + v.Name}
 		}, nil
 	case "rm":
-		force := false
-		rest = slices.DeleteFunc(slices.Clone(rest), func(s string) bool {
-			force = force || s == "-f" || s == "--force"
-			return s == "-f" || s == "--force"
-		})
+		rest, force := cutForce(rest)
 		if len(rest) == 0 {
 			return nil, errdefs.InvalidArgument(":volume rm needs a volume: :volume rm data (-f if a stopped container has it)")
 		}
