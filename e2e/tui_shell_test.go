@@ -125,7 +125,10 @@ func selectRow(t *testing.T, tm *tmux, name string) {
 	tm.keys("/")
 	tm.text(name)
 	tm.keys("Enter")
-	tm.waitFor(5*time.Second, "(1/")
+	// "(1/" shows while the filter is still typed; "esc clears" once Enter
+	// ended the typing. Escape must not go before that: an Escape read
+	// together with the next key is Alt and that key.
+	tm.waitFor(5*time.Second, "(1/", "esc clears")
 	tm.keys("Escape") // the filter goes, the cursor stays on the row
 	eventually(t, 5*time.Second, "the filter to clear", func() bool { return !strings.Contains(tm.screen(), "esc clears") })
 }
