@@ -11,6 +11,7 @@ import (
 	"berth/engine/events"
 	"berth/themes"
 	"berth/ui"
+	"berth/ui/pace"
 )
 
 // pane is one tab of the app: Images, Containers, Networks, Volumes.
@@ -105,13 +106,14 @@ func Run(ctx context.Context, eng Engine, o Options) error {
 	if err != nil {
 		return err
 	}
-	// 120 frames a second, bubbletea's most: a key echoed in a session pane
-	// waits for the renderer's next tick, 4 ms on average at 120 and 8 ms
-	// at 60 (bench/terminal.sh, key to echo: 8.3-8.9 ms at 120, 16.4 ms at
-	// 60; issue 10 asks for under 10). The ticker runs whether or not
-	// anything changed: at 120 it costs about 0.9 % of a core idle
-	// (bench/tui-idle.sh).
-	_, err = tea.NewProgram(app, tea.WithContext(ctx), tea.WithFPS(120)).Run()
+	// The pacer draws a key's frame at once, at most 120 frames a second
+	// while things change, and rests the renderer while nothing does
+	// (bench/tui-idle.sh, bench/terminal.sh).
+	pacer := pace.New()
+	prog := tea.NewProgram(pacer.Model(app), tea.WithContext(ctx), tea.WithFPS(120))
+	pacer.Attach(prog)
+	_, err = prog.Run()
+	pacer.Stop()
 	app.sessions.CloseAll() // after ctrl+c too: no exec or host shell outlives berth
 	return err
 }

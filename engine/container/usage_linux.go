@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencontainers/cgroups"
+	"golang.org/x/sys/unix"
 
 	"berth/engine/errdefs"
 )
@@ -37,7 +37,7 @@ func usageAt(base, id string, v2 bool, host uint64) (Sample, error) {
 	if v2 {
 		procs = filepath.Join(base, DefaultCgroupParent, id, "cgroup.procs")
 	}
-	if b, err := os.ReadFile(procs); err != nil || len(bytes.TrimSpace(b)) == 0 {
+	if b, err := readSmall(procs); err != nil || len(bytes.TrimSpace(b)) == 0 {
 		return Sample{}, errdefs.NotFound("container %s has no process in its cgroup: it is not running", id)
 	}
 	var err error
@@ -79,7 +79,7 @@ func usageAt(base, id string, v2 bool, host uint64) (Sample, error) {
 
 // readUint reads a file that holds one number.
 func readUint(path string) (uint64, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmall(path)
 	if err != nil {
 		return 0, err
 	}
@@ -88,17 +88,44 @@ func readUint(path string) (uint64, error) {
 
 // statField reads the value of key in a flat keyed file ("key value" lines).
 func statField(path, key string) (uint64, error) {
-	f, err := os.Open(path)
+	b, err := readSmall(path)
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := bytes.Cut(sc.Bytes(), []byte{' '})
+	for line := range bytes.Lines(b) {
+		k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte{' '})
 		if ok && string(k) == key {
 			return strconv.ParseUint(string(v), 10, 64)
 		}
 	}
 	return 0, errdefs.NotFound("%s has no %s", path, key)
+}
+
+// readSmall reads a small kernel file with plain system calls. os.ReadFile
+// would also register a cgroup file with the network poller and take it
+// off again: nine calls for each of the five files a row reads every
+// second or two, instead of three.
+func readSmall(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	b := make([]byte, 0, 512)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := unix.Read(fd, b[len(b):cap(b)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
 }

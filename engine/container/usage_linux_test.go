@@ -3,6 +3,7 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"berth/engine/errdefs"
@@ -25,7 +26,10 @@ func TestUsageReadsTheCgroupFiles(t *testing.T) {
 		mem := filepath.Join(base, "memory", DefaultCgroupParent, "c1")
 		write(mem, "memory.usage_in_bytes", "10485760\n")
 		write(mem, "memory.limit_in_bytes", "67108864\n")
-		write(mem, "memory.stat", "cache 100\ntotal_cache 200\ntotal_inactive_file 1048576\n")
+		// A real memory.stat is about 1 KiB, longer than readSmall's
+		// first buffer; the key read is near its end.
+		stat := "cache 100\ntotal_cache 200\n" + strings.Repeat("total_pgpgin 123456789\n", 60)
+		write(mem, "memory.stat", stat+"total_inactive_file 1048576\ntotal_unevictable 0\n")
 		s, err := usageAt(base, "c1", false, 1<<40)
 		if err != nil {
 			t.Fatal(err)
