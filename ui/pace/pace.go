@@ -1,5 +1,5 @@
 // Package pace sets the pace of bubbletea's renderer: a frame at once after a
-// key, at most 120 a second while things change, and about none while
+// key, at most 120 a second while other things change, and about none while
 // nothing does.
 //
 // bubbletea v2 writes frames from a ticker that runs at a fixed rate for as
@@ -8,7 +8,7 @@
 // lower rate a typed key waits longer for its echo (bench/terminal.sh). The
 // program offers no way to change the rate or to draw now, so the pacer
 // resets that ticker: a short period for a few milliseconds after a key, the
-// frame rate while updates come, and a long period once they stop. Every
+// frame rate while other updates come, and a long period once they stop. Every
 // update of the model kicks it; the model is wrapped by Model.
 package pace
 
@@ -23,9 +23,9 @@ import (
 
 // Periods of the renderer's ticker.
 const (
-	// Burst is the period for a few milliseconds after a key or after a
-	// rest: the frame that answers it is written about 1 ms after the update
-	// that drew it, instead of up to one frame later.
+	// Burst is the period for a few milliseconds after a key: the frame
+	// that answers it is written about 1 ms after the update that drew it,
+	// instead of up to one frame later.
 	Burst = time.Millisecond
 	// BurstFor is how long a burst lasts: long enough for a shell's echo of
 	// the key to come back and be drawn.
@@ -103,8 +103,11 @@ func TickerOf(prog *tea.Program) *time.Ticker {
 }
 
 // Kick says the model was just updated. input is true for a key, a mouse
-// event or a paste: their frame is written at once even while the ticker
-// runs at the frame rate.
+// event or a paste: its frame is written at once (a burst), whatever the
+// pace. Other updates (output, loads, ticks) are drawn at the frame rate,
+// so that those that come together are drawn together: at start-up a
+// frame of 200x60 costs the renderer milliseconds, and drawing each load's
+// frame on its own delayed the first full one.
 func (p *Pacer) Kick(input bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -121,12 +124,16 @@ func (p *Pacer) Kick(input bool) {
 		}
 	}
 	p.last = p.now()
-	if p.state == bursting || (p.state == framing && !input) {
-		return
+	switch {
+	case input && p.state != bursting:
+		p.state = bursting
+		p.ticker.Reset(Burst)
+		p.arm(BurstFor)
+	case p.state == resting:
+		p.state = framing
+		p.ticker.Reset(Frame)
+		p.arm(RestAfter)
 	}
-	p.state = bursting
-	p.ticker.Reset(Burst)
-	p.arm(BurstFor)
 }
 
 // arm runs step after d. Called with mu held.

@@ -60,17 +60,24 @@ func newFake() (*Pacer, *fakeTicker) {
 	return p, f
 }
 
-func TestKickBurstsThenFramesThenRests(t *testing.T) {
+func TestAKeyBurstsThenFramesThenRests(t *testing.T) {
 	p, f := newFake()
 	defer p.Stop()
-	p.Kick(false) // the first update after a rest: its frame at once
+	p.Kick(true) // a key after a rest: its frame at once
 	waitFor(t, f, []time.Duration{Burst, Frame, Rest})
+}
+
+func TestOtherUpdatesFrameThenRest(t *testing.T) {
+	p, f := newFake()
+	defer p.Stop()
+	p.Kick(false) // a load after a rest: drawn with what comes with it
+	waitFor(t, f, []time.Duration{Frame, Rest})
 }
 
 func TestUpdatesKeepTheFrameRateUntilTheyStop(t *testing.T) {
 	p, f := newFake()
 	defer p.Stop()
-	p.Kick(false)
+	p.Kick(true)
 	waitFor(t, f, []time.Duration{Burst, Frame})
 	start := time.Now()
 	for time.Since(start) < 3*RestAfter {
@@ -87,14 +94,14 @@ func TestAKeyBurstsWhileFraming(t *testing.T) {
 	p, f := newFake()
 	defer p.Stop()
 	p.Kick(false)
-	waitFor(t, f, []time.Duration{Burst, Frame})
+	waitFor(t, f, []time.Duration{Frame})
 	p.Kick(true)
-	waitFor(t, f, []time.Duration{Burst, Frame, Burst, Frame, Rest})
+	waitFor(t, f, []time.Duration{Frame, Burst, Frame, Rest})
 }
 
 func TestStoppedPacerLeavesTheTickerAlone(t *testing.T) {
 	p, f := newFake()
-	p.Kick(false)
+	p.Kick(true)
 	p.Stop()
 	p.Kick(true)
 	time.Sleep(BurstFor + RestAfter + 50*time.Millisecond)
