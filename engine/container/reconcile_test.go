@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"berth/engine/errdefs"
 	"berth/engine/monitor"
 	"berth/engine/store"
 )
@@ -128,5 +130,27 @@ func TestFindFullIDFirst(t *testing.T) {
 		if got.Name != want {
 			t.Errorf("%s names %q, want %q", ref[:12], got.Name, want)
 		}
+	}
+}
+
+// An exited --rm container whose monitor ended before it could remove it
+// is removed by the next Reconcile, which reads only states and --rm;
+// an exited container without --rm stays.
+func TestReconcileRemovesExitedAutoRemove(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	done := State{Status: Exited, FinishedAt: time.Now().Add(-time.Minute)}
+	rm := &Container{ID: strings.Repeat("a", 64), Name: "gone", Created: time.Now(), Config: Config{AutoRemove: true}, State: done}
+	keep := &Container{ID: strings.Repeat("b", 64), Name: "kept", Created: time.Now(), State: done}
+	putContainer(t, s, rm)
+	putContainer(t, s, keep)
+	if err := s.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, rm.ID); !errdefs.IsNotFound(err) {
+		t.Errorf("the exited --rm container is still there: %v", err)
+	}
+	if _, err := s.Get(ctx, keep.ID); err != nil {
+		t.Errorf("the exited container without --rm: %v", err)
 	}
 }

@@ -51,10 +51,19 @@ func (s *Service) bundlePath(id string) string { return filepath.Join(s.dir(id),
 
 // load decodes a stored record.
 func load(rec store.Container) (*Container, error) {
-	c := &Container{ID: rec.ID, Name: rec.Name, Created: rec.Created}
+	c, err := loadState(rec)
+	if err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal(rec.Config, &c.Config); err != nil {
 		return nil, errdefs.DataCorrupt("container %s: stored config is not valid: %v", rec.ID[:12], err)
 	}
+	return c, nil
+}
+
+// loadState is load without the config, most of the work of decoding.
+func loadState(rec store.Container) (*Container, error) {
+	c := &Container{ID: rec.ID, Name: rec.Name, Created: rec.Created}
 	if err := json.Unmarshal(rec.State, &c.State); err != nil {
 		return nil, errdefs.DataCorrupt("container %s: stored state is not valid: %v", rec.ID[:12], err)
 	}
