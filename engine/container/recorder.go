@@ -412,8 +412,11 @@ func (s *Service) reconcileLocked(ctx context.Context, id string) (restart bool,
 // than our list), so it must be a minute old.
 func (s *Service) removeOrphans(known map[string]bool) {
 	orphan := func(e os.DirEntry) bool {
+		if len(e.Name()) != 64 || known[e.Name()] {
+			return false // no lstat for each known container
+		}
 		fi, err := e.Info()
-		return len(e.Name()) == 64 && !known[e.Name()] && err == nil && time.Since(fi.ModTime()) > time.Minute
+		return err == nil && time.Since(fi.ModTime()) > time.Minute
 	}
 	ents, _ := os.ReadDir(s.root)
 	for _, e := range ents {
