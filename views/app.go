@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"berth/engine/events"
 	"berth/themes"
@@ -64,6 +65,7 @@ type App struct {
 	// preloaded: the active pane's first load runs already (preload), Init
 	// leaves it out.
 	preloaded bool
+	profile   *colorprofile.Profile // the terminal's colours, once bubbletea said
 
 	pullsKey  ui.Binding
 	showPulls bool
@@ -113,8 +115,16 @@ func Run(ctx context.Context, eng Engine, o Options) error {
 	// while things change, and rests the renderer while nothing does
 	// (bench/tui-idle.sh, bench/terminal.sh).
 	pacer := pace.New()
-	prog := tea.NewProgram(pacer.Model(app), tea.WithContext(ctx), tea.WithFPS(120))
+	profile, askTmux := ui.ColorProfile(os.Stdout, os.Environ())
+	prog := tea.NewProgram(pacer.Model(app), tea.WithContext(ctx), tea.WithFPS(120), tea.WithColorProfile(profile))
 	pacer.Attach(prog)
+	if askTmux != nil { // `tmux info`: 5 ms that the first frame does not wait for
+		go func() {
+			if p := askTmux(); p != profile {
+				prog.Send(tea.ColorProfileMsg{Profile: p})
+			}
+		}()
+	}
 	// The pane on screen loads while bubbletea sets the terminal up, and
 	// alone: the first full frame comes sooner (bench/tui-start.sh).
 	if first := app.preload(); first != nil {
@@ -208,6 +218,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (a *App) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.ColorProfileMsg:
+		// bubbletea converts colours with the new profile from now on;
+		// what is on screen is drawn again with it.
+		changed := a.profile != nil && *a.profile != msg.Profile
+		a.profile = &msg.Profile
+		if changed {
+			return tea.ClearScreen
+		}
+		return nil
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		return func() tea.Msg { return paneShownMsg{} } // a detail area docked by the new size opens its tab

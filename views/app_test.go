@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine/events"
@@ -538,4 +539,20 @@ func TestRefreshKey(t *testing.T) {
 	}
 	h.keys("r")
 	h.waitScreen("redis", "Images (5)")
+}
+
+// A colour profile that changes after the start (tmux answered later)
+// draws the screen again; the first one does not.
+func TestChangedColorProfileRedraws(t *testing.T) {
+	a := NewApp(context.Background(), newFakeEngine(), themes.Dark())
+	if cmd := a.route(tea.ColorProfileMsg{Profile: colorprofile.ANSI256}); cmd != nil {
+		t.Errorf("the first profile: a command %T, want none", cmd())
+	}
+	if cmd := a.route(tea.ColorProfileMsg{Profile: colorprofile.ANSI256}); cmd != nil {
+		t.Errorf("the same profile again: a command %T, want none", cmd())
+	}
+	cmd := a.route(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
+	if cmd == nil || cmd() != tea.ClearScreen() {
+		t.Errorf("a new profile: want tea.ClearScreen, so that the screen is drawn with it")
+	}
 }
