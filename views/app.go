@@ -62,9 +62,10 @@ type App struct {
 	mouseOff bool    // M: mouse capture off, so the terminal selects text
 	noColor  bool    // NO_COLOR: the output drops colours, :theme cannot help
 	startup  tea.Cmd // what to say at start: a bad config file
-	// preloaded: the active pane's first load runs already (preload), Init
-	// leaves it out.
-	preloaded bool
+	// preloaded is the pane whose first load runs already (preload), -1
+	// for none; the other panes' first loads and the engine's summary wait
+	// for it.
+	preloaded int
 	profile   *colorprofile.Profile // the terminal's colours, once bubbletea said
 
 	pullsKey  ui.Binding
@@ -128,7 +129,7 @@ func Run(ctx context.Context, eng Engine, o Options) error {
 	// The pane on screen loads while bubbletea sets the terminal up, and
 	// alone: the first full frame comes sooner (bench/tui-start.sh).
 	if first := app.preload(); first != nil {
-		go func() { prog.Send(first()) }() // Send returns when ctx ends
+		go func() { prog.Send(preloadedMsg{first()}) }() // Send returns when ctx ends
 	}
 	_, err = prog.Run()
 	pacer.Stop()
@@ -143,7 +144,7 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 	e := &env{Common: ui.NewCommon(theme), eng: eng, ctx: ctx, now: time.Now,
 		statsEvery: statsInterval, detailRest: detailDebounce, exec: tea.ExecProcess}
 	a := &App{env: e, pulls: newPulls(e), width: 80, height: 24,
-		pullsKey: ui.Bind("P", "pulls panel", "P")}
+		pullsKey: ui.Bind("P", "pulls panel", "P"), preloaded: -1}
 	a.eventLog = newEventsView(e)
 	a.panes = []pane{paneImages: newImagesView(e), paneContainers: newContainersView(e),
 		paneNetworks: newNetworksView(e), paneVolumes: newVolumesView(e), paneEvents: a.eventLog}
@@ -163,20 +164,35 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 
 // Init starts the panes, the event stream and the clock.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{waitEvents(a.events), tickClock(), a.env.loadSysInfo(), a.startup}
+	cmds := []tea.Cmd{waitEvents(a.events), tickClock(), a.startup}
+	if a.preloaded >= 0 {
+		return tea.Batch(cmds...)
+	}
+	return tea.Batch(append(cmds, a.loadRest())...)
+}
+
+// preload is the active pane's first load, to run before the program
+// starts, its message wrapped in preloadedMsg. Init then leaves out every
+// first load: the others start once it is in (loadRest), so that they do
+// not compete with it and with the first full frame for the CPU.
+func (a *App) preload() tea.Cmd {
+	a.preloaded = a.active
+	return a.panes[a.active].Init()
+}
+
+// preloadedMsg is the message of the preload.
+type preloadedMsg struct{ Msg tea.Msg }
+
+// loadRest is the first load of every pane but a preloaded one, and of the
+// engine's summary.
+func (a *App) loadRest() tea.Cmd {
+	cmds := []tea.Cmd{a.env.loadSysInfo()}
 	for i, p := range a.panes {
-		if i != a.active || !a.preloaded {
+		if i != a.preloaded {
 			cmds = append(cmds, p.Init())
 		}
 	}
 	return tea.Batch(cmds...)
-}
-
-// preload is the active pane's first load, to run before the program
-// starts; Init then leaves it out.
-func (a *App) preload() tea.Cmd {
-	a.preloaded = true
-	return a.panes[a.active].Init()
 }
 
 func tickClock() tea.Cmd {
@@ -218,6 +234,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (a *App) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case preloadedMsg:
+		return tea.Batch(a.route(msg.Msg), a.loadRest())
 	case tea.ColorProfileMsg:
 		// bubbletea converts colours with the new profile from now on;
 		// what is on screen is drawn again with it.

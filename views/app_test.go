@@ -556,3 +556,57 @@ func TestChangedColorProfileRedraws(t *testing.T) {
 		t.Errorf("a new profile: want tea.ClearScreen, so that the screen is drawn with it")
 	}
 }
+
+// The preloaded pane's rows come first and alone; the other panes and the
+// engine's summary load once they are in, even if the user switched panes
+// meanwhile.
+func TestPreloadThenTheRest(t *testing.T) {
+	eng := newFakeEngine(sampleImages()...)
+	a := NewApp(context.Background(), eng, themes.Dark())
+	first := a.preload()
+	a.active = paneImages // switched before the preload came back
+	init := a.Init()
+	for _, m := range drain(init) {
+		if _, ok := m.(listLoadedMsg[imageRow]); ok {
+			t.Fatal("Init loads the images before the preload is in")
+		}
+	}
+	var loaded []string
+	for _, m := range drain(a.route(preloadedMsg{first()})) {
+		switch m.(type) {
+		case listLoadedMsg[imageRow]:
+			loaded = append(loaded, "images")
+		case listLoadedMsg[containerRow]:
+			loaded = append(loaded, "containers")
+		case sysInfoMsg:
+			loaded = append(loaded, "info")
+		}
+	}
+	slices.Sort(loaded)
+	if want := []string{"images", "info"}; !slices.Equal(loaded, want) {
+		t.Errorf("after the preload: loaded %v, want %v (not the preloaded containers again)", loaded, want)
+	}
+}
+
+// drain runs cmd and the commands of its batches, and returns their
+// messages; it leaves out commands that wait (ticks, streams).
+func drain(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case m := <-done:
+		if b, ok := m.(tea.BatchMsg); ok {
+			var out []tea.Msg
+			for _, c := range b {
+				out = append(out, drain(c)...)
+			}
+			return out
+		}
+		return []tea.Msg{m}
+	case <-time.After(200 * time.Millisecond):
+		return nil
+	}
+}
