@@ -306,23 +306,14 @@ func (a *App) imageRefs() []string {
 	return out
 }
 
-// commandsGroup is the help column of the commands, the container verbs
-// on one line so that it fits beside the keys.
+// commandsGroup is the help's Commands column, from the command table:
+// every command with its arguments and what it does.
 func (a *App) commandsGroup() ui.KeyGroup {
-	line := func(k, d string) ui.Binding { return ui.Bind(k, d, "") }
-	return ui.KeyGroup{Title: "Commands (:, tab completes)", Keys: []ui.Binding{
-		line(":pull REF", "pull an image"),
-		line(":run FLAGS IMAGE CMD", "run (docker run flags)"),
-		line(":exec NAME [CMD]", "shell in a pane"),
-		line(":stop NAME…", "start restart kill pause rm too"),
-		line(":rmi [-f] REF…", "remove images"),
-		line(":logs NAME", "inspect stats top history layers"),
-		line(":network :volume", "create rm prune; :tag :prune"),
-		line(":theme NAME", strings.Join(themes.Names(), " ")),
-		line(":images :events…", "show a pane"),
-		line(":keys", "action names for config.toml"),
-		line(":q", "quit"),
-	}}
+	g := ui.KeyGroup{Title: "Commands (:, tab completes)"}
+	for _, c := range a.cmds {
+		g.Keys = append(g.Keys, ui.Bind(strings.TrimSpace(":"+c.name+" "+c.usage), c.help, ""))
+	}
+	return g
 }
 
 // What the help shows (App.helpWhat).

@@ -177,7 +177,7 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	h.command("help")
-	h.waitScreen("Commands (:, tab completes)", ":run FLAGS IMAGE CMD")
+	h.waitScreen("Commands (:, tab completes)", ":run [FLAGS] IMAGE [CMD…]")
 	h.keys("esc")
 
 	h.command("q")

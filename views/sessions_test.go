@@ -204,6 +204,6 @@ func TestSessionsTabsExitAndRestart(t *testing.T) {
 func TestSessionHelpShowsThePrefix(t *testing.T) {
 	h, _ := newSessionsHarness(t, 120, 40)
 	h.keys("?")
-	h.waitScreen("Sessions", "ctrl+]", "session ⇄ lists", "shell in a pane")
+	h.waitScreen("Sessions", "ctrl+]", "session ⇄ lists", "a shell (or CMD) in a pane")
 	h.keys("esc")
 }
