@@ -41,7 +41,8 @@ func defaultTabKeys() *tabKeys {
 			Page:      ui.Bind("pgup/pgdn", "page", "pgup", "pgdown", "ctrl+u", "ctrl+d"),
 			Ends:      ui.Bind("g/G", "top / bottom", "g", "home", "G", "end"),
 			Fold:      ui.Bind("enter/space", "fold / unfold", "enter", "space").WithShort("fold").WithID("fold"),
-			FoldLR:    ui.Bind("←→/hl", "fold / unfold, to the parent", "left", "right", "h", "l"),
+			Collapse:  ui.Bind("←/h", "fold, or go to the parent", "left", "h").WithID("collapse"),
+			Expand:    ui.Bind("→/l", "unfold, or go in", "right", "l").WithID("expand"),
 			FoldAll:   ui.Bind("C", "fold all", "C").WithID("fold-all"),
 			UnfoldAll: ui.Bind("E", "unfold all", "E").WithID("unfold-all"),
 			Search:    ui.Bind("/", "search", "/").WithShort("search").WithID("search"),
@@ -65,7 +66,7 @@ func (k *tabKeys) actions() map[string][]*ui.Binding {
 	d, i, l := &k.detail, &k.inspect, &k.layers
 	return map[string][]*ui.Binding{
 		detailPrefix:  {&d.Next, &d.Prev, &d.Pick, &d.Zoom, &d.Back},
-		inspectPrefix: {&i.Fold, &i.FoldAll, &i.UnfoldAll, &i.Search, &i.Next, &i.Prev},
+		inspectPrefix: {&i.Fold, &i.Collapse, &i.Expand, &i.FoldAll, &i.UnfoldAll, &i.Search, &i.Next, &i.Prev},
 		layersPrefix:  {&l.Focus, &l.Open, &l.Close, &l.Toggle, &l.Mode, &l.Changes},
 	}
 }

@@ -38,7 +38,7 @@ type inspectTab struct {
 }
 
 type inspectKeys struct {
-	Move, Page, Ends, Fold, FoldLR, FoldAll, UnfoldAll, Search, Next, Prev ui.Binding
+	Move, Page, Ends, Fold, Collapse, Expand, FoldAll, UnfoldAll, Search, Next, Prev ui.Binding
 }
 
 // inspectLoadedMsg is the document of tab's load gen, parsed.
@@ -223,7 +223,7 @@ func (t *inspectTab) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			t.relines()
 			t.moveTo(n)
 		}
-	case msg.String() == "left" || msg.String() == "h":
+	case k.Collapse.Matches(msg):
 		n := cur.node
 		if n.container() && !n.folded && len(n.kids) > 0 && n.parent != nil {
 			n.folded = true
@@ -231,7 +231,7 @@ func (t *inspectTab) Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		} else if n.parent != nil {
 			t.moveTo(n.parent)
 		}
-	case msg.String() == "right" || msg.String() == "l":
+	case k.Expand.Matches(msg):
 		if n := cur.node; n.folded {
 			n.folded = false
 			t.relines()
@@ -398,7 +398,7 @@ func (t *inspectTab) KeyGroups() []ui.KeyGroup {
 		next.SetDisabled("no search")
 		prev.SetDisabled("no search")
 	}
-	return []ui.KeyGroup{{Title: "Inspect", Keys: []ui.Binding{k.Move, k.Page, k.Ends, k.Fold, k.FoldLR, k.FoldAll, k.UnfoldAll, k.Search, next, prev}}}
+	return []ui.KeyGroup{{Title: "Inspect", Keys: []ui.Binding{k.Move, k.Page, k.Ends, k.Fold, k.Collapse, k.Expand, k.FoldAll, k.UnfoldAll, k.Search, next, prev}}}
 }
 
 // ShortHelp are the keys the status bar suggests.

@@ -189,7 +189,7 @@ func TestActionNames(t *testing.T) {
 		"containers.stop", "containers.restart", "containers.kill", "containers.pause", "containers.remove",
 		"containers.force-remove", "containers.run", "images.pull", "events.type", "events.follow",
 		"app.help", "app.command", "detail.next-tab", "detail.previous-tab", "detail.tab-by-number", "detail.zoom",
-		"detail.back", "inspect.fold", "inspect.search", "layers.changes-only", "layers.image-mode", "app.copy", "app.mouse", "app.next-pane", "app.up", "app.session-focus", "app.quit"} {
+		"detail.back", "inspect.fold", "inspect.collapse", "inspect.expand", "inspect.search", "layers.changes-only", "layers.image-mode", "app.copy", "app.mouse", "app.next-pane", "app.up", "app.session-focus", "app.quit"} {
 		if !all[n] {
 			t.Errorf("no action %s", n)
 		}
