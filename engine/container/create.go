@@ -154,10 +154,11 @@ func (s *Service) Create(ctx context.Context, o CreateOptions) (*Container, erro
 			if err := useVolumes(tx, c); err != nil {
 				return err
 			}
-			if ep, err = s.allocateNetwork(tx, c); err != nil {
+			if err := s.event(tx, c, "create", nil); err != nil {
 				return err
 			}
-			return s.event(tx, c, "create", map[string]string{"image": c.Config.Image})
+			ep, err = s.allocateNetwork(tx, c) // its connect after the create, as in Docker
+			return err
 		})
 		if err == nil || o.Name != "" || !errdefs.IsConflict(err) || try > 10 {
 			break
@@ -317,6 +318,11 @@ func (s *Service) endMonitor(ctx context.Context, c *Container) error {
 func (s *Service) destroy(ctx context.Context, c *Container) error {
 	s.cleanupRuntime(c.ID)
 	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		// Its networks' disconnects come before its destroy, as in Docker
+		// (none if another process removed it meanwhile).
+		if err := network.Release(tx, c.ID); err != nil {
+			return err
+		}
 		if err := tx.DeleteContainer(c.ID); errdefs.IsNotFound(err) {
 			return nil // removed by another process meanwhile
 		} else if err != nil {

@@ -144,7 +144,7 @@ func (s *Service) mutate(ctx context.Context, id string, fn func(c *Container) (
 			if ev.Attributes == nil {
 				ev.Attributes = map[string]string{}
 			}
-			ev.Attributes["name"] = c.Name
+			ev.Attributes["name"], ev.Attributes["image"] = c.Name, c.Config.Image
 			return tx.AddEvent(*ev)
 		}
 		return nil
@@ -152,11 +152,13 @@ func (s *Service) mutate(ctx context.Context, id string, fn func(c *Container) (
 	return c, err
 }
 
+// event records a container event in tx. Every container event carries
+// the container's name and its image as the user named it, as Docker's do.
 func (s *Service) event(tx *store.Tx, c *Container, action string, attrs map[string]string) error {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	attrs["name"] = c.Name
+	attrs["name"], attrs["image"] = c.Name, c.Config.Image
 	return tx.AddEvent(events.Event{Type: events.TypeContainer, Action: action, Actor: c.ID, Attributes: attrs})
 }
 

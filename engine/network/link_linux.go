@@ -349,7 +349,12 @@ func (m *Manager) Connect(ctx context.Context, containerID string, pid int, r Re
 	}
 	a := m.attachment(ep, freeIfName(pid, before), before == 0)
 	if err := Configure(pid, []Attachment{a}); err != nil {
-		m.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeleteEndpoint(containerID, ep.Network.ID) })
+		m.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			if err := tx.DeleteEndpoint(containerID, ep.Network.ID); err != nil {
+				return err
+			}
+			return endpointEvent(tx, ep.Network, ActionDisconnect, containerID) // its connect was seen
+		})
 		return ep, err
 	}
 	return ep, nil

@@ -30,6 +30,8 @@
 //     one host leave each other's live links alone, and links of a root
 //     whose directory is gone (a test's) go at the next start of any root.
 //     Rules: package firewall.
+//   - Events: create, destroy, connect and disconnect, each in the
+//     transaction of its change (events.go).
 //   - Subnets: the default network takes the first /16 of 10.200.0.0 to
 //     10.207.0.0 (then a /24 of the user pool) that overlaps no route and
 //     no address of the host and no other berth network (Docker's
@@ -398,20 +400,30 @@ func (m *Manager) Create(ctx context.Context, o CreateOptions) (*Network, error)
 		if n.Gateway, err = gateway(n.Subnet, o.Gateway); err != nil {
 			return err
 		}
-		return tx.PutNetwork(encode(n))
+		if err := tx.PutNetwork(encode(n)); err != nil {
+			return err
+		}
+		return networkEvent(tx, n, ActionCreate)
 	})
 	if err != nil {
 		return nil, err
 	}
 	if err := m.setupBridge(n); err != nil {
 		m.teardownBridge(n)
-		m.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeleteNetwork(n.ID) })
+		m.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			if err := tx.DeleteNetwork(n.ID); err != nil {
+				return err
+			}
+			return networkEvent(tx, n, ActionDestroy) // its create was seen
+		})
 		return nil, err
 	}
 	return n, nil
 }
 
-// EnsureDefault makes the default network if it does not exist yet.
+// EnsureDefault makes the default network if it does not exist yet. Like
+// Docker's predefined networks, made at the daemon's start, it is not
+// announced: its making records no create event.
 func (m *Manager) EnsureDefault(ctx context.Context) error {
 	exists := false
 	if err := m.db.View(ctx, func(tx *store.Tx) error {
@@ -506,7 +518,10 @@ func (m *Manager) Remove(ctx context.Context, ref string) (*Network, error) {
 			}
 			return errdefs.Conflict("network %s has active endpoints (%s): remove or disconnect them first (berth network disconnect %s CONTAINER)", n.Name, strings.Join(names, ", "), n.Name)
 		}
-		return tx.DeleteNetwork(n.ID)
+		if err := tx.DeleteNetwork(n.ID); err != nil {
+			return err
+		}
+		return networkEvent(tx, n, ActionDestroy)
 	})
 	if err != nil {
 		return nil, err
@@ -575,8 +590,10 @@ func (m *Manager) Allocate(tx *store.Tx, containerID string, r Request) (Endpoin
 	}
 	aliases := append([]string{}, r.Aliases...)
 	ep := Endpoint{ContainerID: containerID, Network: n, IP: ip, MAC: mac, Aliases: aliases}
-	err = tx.PutEndpoint(store.Endpoint{ContainerID: containerID, NetworkID: n.ID, IP: ip.String(), MAC: mac, Aliases: aliases})
-	return ep, err
+	if err := tx.PutEndpoint(store.Endpoint{ContainerID: containerID, NetworkID: n.ID, IP: ip.String(), MAC: mac, Aliases: aliases}); err != nil {
+		return Endpoint{}, err
+	}
+	return ep, endpointEvent(tx, n, ActionConnect, containerID)
 }
 
 // Disconnect takes a container off a network in the caller's transaction.
@@ -591,7 +608,36 @@ func (m *Manager) Disconnect(tx *store.Tx, containerID, ref string) (*Network, e
 		}
 		return nil, err
 	}
-	return n, nil
+	return n, endpointEvent(tx, n, ActionDisconnect, containerID)
+}
+
+// Release takes a container off every network it is on, in the caller's
+// transaction, the one that removes the container: its addresses are free
+// again and each network records a disconnect (the container's destroy
+// comes after, as in Docker). It needs no manager, so that a monitor
+// removing a --rm container records the same.
+func Release(tx *store.Tx, containerID string) error {
+	eps, err := tx.ContainerEndpoints(containerID)
+	if err != nil {
+		return err
+	}
+	for _, e := range eps {
+		rec, err := tx.Network(e.NetworkID)
+		if err != nil {
+			return err
+		}
+		n, err := decode(rec)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteEndpoint(containerID, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
+		if err := endpointEvent(tx, n, ActionDisconnect, containerID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func bridgeName(id string) string { return "berth" + id[:10] }
