@@ -582,7 +582,7 @@ func (a *app) logsCmd() *cobra.Command {
 				}
 			}
 			if since != "" {
-				t, err := parseSince(since)
+				t, err := parseTimeFlag("since", since, time.Now())
 				if err != nil {
 					return err
 				}
@@ -594,18 +594,8 @@ func (a *app) logsCmd() *cobra.Command {
 	cmd.Flags().BoolVarP(&o.Follow, "follow", "f", false, "keep printing new output")
 	cmd.Flags().StringVarP(&tail, "tail", "n", "all", "number of lines from the end")
 	cmd.Flags().BoolVarP(&timestamps, "timestamps", "t", false, "show timestamps")
-	cmd.Flags().StringVar(&since, "since", "", "only output since a time (RFC 3339) or a duration ago (10m)")
+	cmd.Flags().StringVar(&since, "since", "", "only output since a time (RFC 3339, a date, Unix seconds) or a duration ago (10m)")
 	return cmd
-}
-
-func parseSince(s string) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, errdefs.InvalidArgument("invalid --since %q: use a duration (10m) or an RFC 3339 time", s)
 }
 
 func (a *app) attachCmd() *cobra.Command {

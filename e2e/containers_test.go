@@ -513,4 +513,10 @@ func TestEventsFromOtherProcesses(t *testing.T) {
 	if strings.Contains(out.String(), "image ") {
 		t.Errorf("--filter type=container let image events through:\n%s", out.String())
 	}
+	// The stored events: --since reads them back, --until in the past ends
+	// the command after them, --format prints docker's event message.
+	past := b.ok("events", "--since", "1m", "--until", "0s", "--filter", "container=evented", "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.From}}")
+	if want := "create evented " + bb + "\nstart evented " + bb + "\ndie evented " + bb + "\ndestroy evented " + bb + "\n"; past != want {
+		t.Errorf("events --since 1m --until 0s: %q, want %q", past, want)
+	}
 }

@@ -174,8 +174,9 @@ func (e *Engine) LoadImages(ctx context.Context, r io.Reader) (image.LoadResult,
 	return e.images.Load(ctx, r)
 }
 
-// Events sends every change made to this root, by this process or another,
-// from now until ctx ends.
-func (e *Engine) Events(ctx context.Context) <-chan events.Event {
-	return events.Watch(ctx, e.db, 250*time.Millisecond)
+// Events sends the changes made to this root, by this process or another,
+// that o asks for: by default from now until ctx ends. The store wakes the
+// watch when it is written to; without inotify, it polls 4 times a second.
+func (e *Engine) Events(ctx context.Context, o events.Options) <-chan events.Event {
+	return events.Watch(ctx, e.db, 250*time.Millisecond, o)
 }

@@ -157,7 +157,7 @@ func NewApp(ctx context.Context, eng Engine, theme themes.Theme) *App {
 	}
 	a.sessions = newSessions(e, start)
 	a.panes[paneContainers].(*containersView).panes = a.sessions.Enabled()
-	a.events = eng.Events(ctx)
+	a.events = eng.Events(ctx, events.Options{})
 	a.layout()
 	return a
 }

@@ -29,7 +29,7 @@ type Engine interface {
 	ListImages(ctx context.Context) ([]image.Summary, error)
 	InspectImage(ctx context.Context, ref string) (*image.Inspect, error)
 	RemoveImage(ctx context.Context, ref string, opts image.RemoveOptions) ([]image.RemoveResult, error)
-	Events(ctx context.Context) <-chan events.Event
+	Events(ctx context.Context, o events.Options) <-chan events.Event
 
 	ListContainers(ctx context.Context, all bool) ([]container.Summary, error)
 	RunContainer(ctx context.Context, o container.CreateOptions) (*container.Container, error)

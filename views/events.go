@@ -14,8 +14,12 @@ import (
 	"berth/ui"
 )
 
-// eventsHistory is how many events the Events pane keeps.
-const eventsHistory = 5000
+// eventsHistory is how many events the Events pane keeps, and eventsBack
+// how far back it starts: the store keeps the last 10,000.
+const (
+	eventsHistory = 5000
+	eventsBack    = time.Hour
+)
 
 // eventTypes are what t cycles through; "" is every type.
 var eventTypes = []events.Type{"", events.TypeContainer, events.TypeImage, events.TypeNetwork, events.TypeVolume}
@@ -39,16 +43,17 @@ var eventColumns = []ui.Column{
 	ecolAttrs:  {Title: "ATTRIBUTES", Width: 10, Flex: 4, HideBelow: 60},
 }
 
-// eventsView is the Events pane: the engine's events since the TUI
-// started, newest at the bottom, following while the cursor is on the
-// last one; t narrows to one type, / to events whose object or action
-// match.
+// eventsView is the Events pane: the engine's events of the last hour
+// before the TUI started (read once, after the first frame) and since,
+// newest at the bottom, following while the cursor is on the last one; t
+// narrows to one type, / to events whose object or action match.
 type eventsView struct {
 	env    *env
 	table  *ui.Table
 	filter ui.Filter
-	typ    int // index in eventTypes
-	all    []events.Event
+	typ    int            // index in eventTypes
+	all    []events.Event // by ID
+	last   int64          // the newest ID in all: a live event at or below it came with the history
 	shown  []events.Event
 	rows   []ui.Row // shown, drawn
 	follow bool     // the cursor stays on the newest event
@@ -77,12 +82,30 @@ func newEventsView(e *env) *eventsView {
 			Follow: ui.Bind("f", "follow the newest / stay", "f").WithShort("follow").WithID("follow"),
 			Open:   ui.Bind("enter", "go to the object", "enter").WithShort("go to").WithID("open"),
 		}}
-	v.table.SetEmptyText("No events since berth started. Run, stop or pull something.")
+	v.table.SetEmptyText("No events in the last hour. Run, stop or pull something.")
 	return v
 }
 
-func (v *eventsView) Title() string     { return "Events" }
-func (v *eventsView) Init() tea.Cmd     { return nil }
+// eventsHistoryMsg is what the store held from before the TUI started.
+type eventsHistoryMsg struct{ Events []events.Event }
+
+func (v *eventsView) Title() string { return "Events" }
+
+// Init reads the events of the last eventsBack before now, once: the live
+// stream (App.events) gives those after.
+func (v *eventsView) Init() tea.Cmd {
+	eng, ctx, until := v.env.eng, v.env.ctx, v.env.now()
+	return func() tea.Msg {
+		var evs []events.Event
+		for ev := range eng.Events(ctx, events.Options{Since: until.Add(-eventsBack), Until: until}) {
+			if evs = append(evs, ev); len(evs) >= 2*eventsHistory {
+				evs = slices.Delete(evs, 0, len(evs)-eventsHistory)
+			}
+		}
+		return eventsHistoryMsg{evs}
+	}
+}
+
 func (v *eventsView) Capturing() bool   { return v.filter.Typing() }
 func (v *eventsView) Dialog() ui.Dialog { return nil }
 func (v *eventsView) nav() listNav {
@@ -101,6 +124,11 @@ func typeLabel(t events.Type) string {
 // Only the new events are filtered and drawn: a burst into a full pane
 // costs as much as the burst.
 func (v *eventsView) add(evs []events.Event) {
+	evs = slices.DeleteFunc(slices.Clone(evs), func(ev events.Event) bool { return ev.ID <= v.last })
+	if len(evs) == 0 {
+		return
+	}
+	v.last = evs[len(evs)-1].ID
 	v.all = append(v.all, evs...)
 	if n := len(v.all) - eventsHistory; n > 0 {
 		last := v.all[n-1].ID
@@ -119,6 +147,24 @@ func (v *eventsView) add(evs []events.Event) {
 		}
 	}
 	v.show()
+}
+
+// history puts the events from before the TUI started before the live
+// ones, leaving out those the live stream gave too.
+func (v *eventsView) history(evs []events.Event) {
+	if len(v.all) > 0 {
+		first := v.all[0].ID
+		evs = slices.DeleteFunc(evs, func(ev events.Event) bool { return ev.ID >= first })
+	}
+	if len(evs) == 0 {
+		return
+	}
+	v.last = max(v.last, evs[len(evs)-1].ID)
+	v.all = append(evs, v.all...)
+	if n := len(v.all) - eventsHistory; n > 0 {
+		v.all = slices.Delete(v.all, 0, n)
+	}
+	v.apply()
 }
 
 // apply filters and draws every event again: the type, the filter or the
@@ -213,6 +259,8 @@ func eventCells(ev events.Event, loc *time.Location) []string {
 // Update takes the pane's keys (the app hands events in with add).
 func (v *eventsView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case eventsHistoryMsg:
+		v.history(msg.Events)
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	case tea.PasteMsg:

@@ -169,3 +169,31 @@ func benchEvents(b *testing.B, burst bool) {
 		_ = e.View()
 	}
 }
+
+// The pane starts with the store's events of the last hour before the TUI
+// started, before the live ones; an event both gave shows once.
+func TestEventsPaneHistory(t *testing.T) {
+	eng := sampleEngine()
+	old := sampleEvents()
+	for i := range old {
+		old[i].Time = testNow.Add(-time.Duration(10-i) * time.Minute)
+	}
+	tooOld := events.Event{ID: 0, Time: testNow.Add(-2 * time.Hour), Type: events.TypeImage, Action: "pull", Actor: "sha256:" + hexID("e0"), Attributes: map[string]string{"name": "ancient:1"}}
+	eng.past = append([]events.Event{tooOld}, old...)
+	h := newHarness(t, eng, 100, 20)
+	h.keys("5")
+	h.waitScreen("Events (7)", "signal=15", "busybox:latest")
+	if strings.Contains(h.screen(), "ancient") {
+		t.Errorf("an event older than an hour is shown:\n%s", h.screen())
+	}
+	eng.events <- old[6] // the live stream gives the newest again
+	eng.emit("stop", hexID("f1"))
+	h.waitFor("the live stop", func() bool {
+		ev, _ := h.app.eventLog.selectedEvent()
+		return ev.Action == "stop"
+	})
+	h.waitScreen("stop")
+	if !strings.Contains(h.screen(), "Events (8)") {
+		t.Errorf("want 7 from the history and 1 live:\n%s", h.screen())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"berth/engine"
@@ -33,8 +34,10 @@ type fakeEngine struct {
 	rmErr    error
 	lists    int
 
-	pulls  chan *fakePull // each PullImage announces itself here
-	events chan events.Event
+	pulls    chan *fakePull // each PullImage announces itself here
+	events   chan events.Event
+	past     []events.Event // the store's events from before: a history read gives them
+	eventSeq atomic.Int64   // IDs of emitted events
 
 	containers []container.Summary
 	ctrLists   int
@@ -219,7 +222,21 @@ func (f *fakeEngine) removeCalls() []removeCall {
 	return slices.Clone(f.removed)
 }
 
-func (f *fakeEngine) Events(ctx context.Context) <-chan events.Event { return f.events }
+// Events gives the fake's live events, or, asked for a history (Until),
+// those in past.
+func (f *fakeEngine) Events(ctx context.Context, o events.Options) <-chan events.Event {
+	if o.Until.IsZero() {
+		return f.events
+	}
+	ch := make(chan events.Event, len(f.past))
+	for _, ev := range f.past {
+		if !ev.Time.Before(o.Since) && !ev.Time.After(o.Until) {
+			ch <- ev
+		}
+	}
+	close(ch)
+	return ch
+}
 
 // addImage stores an image as another berth process would.
 func (f *fakeEngine) addImage(img image.Summary) {
@@ -266,7 +283,7 @@ func (f *fakeEngine) find(ref string) int {
 
 // emit records an event as the engine does for every change.
 func (f *fakeEngine) emit(action, id string) {
-	f.events <- events.Event{Type: events.TypeContainer, Action: action, Actor: id, Time: testNow}
+	f.emitType(events.TypeContainer, action, id)
 }
 
 // action records a call, waits at the method's gate if there is one, and
@@ -581,8 +598,10 @@ func userNet(id, name, subnet string, ago time.Duration, ctrs ...string) fakeNet
 		Config: network.Config{Subnet: p, Gateway: p.Addr().Next(), Bridge: "berth" + hexID(id)[:10]}}, ctrs: ctrs}
 }
 
+// emitType sends a live event. Its ID grows as a store's would, from 1001
+// (tests send a few with IDs of their own first).
 func (f *fakeEngine) emitType(t events.Type, action, actor string) {
-	f.events <- events.Event{Type: t, Action: action, Actor: actor, Time: testNow}
+	f.events <- events.Event{ID: 1000 + f.eventSeq.Add(1), Type: t, Action: action, Actor: actor, Time: testNow}
 }
 
 func (f *fakeEngine) findNet(ref string) int {

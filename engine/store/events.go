@@ -32,9 +32,10 @@ func (tx *Tx) AddEvent(ev events.Event) error {
 	return nil
 }
 
-// EventsSince returns the events stored after afterID, oldest first.
+// EventsSince returns the events stored after afterID, oldest first, at
+// most events.PageSize.
 func (s *Store) EventsSince(ctx context.Context, afterID int64) ([]events.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, time, type, action, actor, attrs FROM events WHERE id > ? ORDER BY id LIMIT 1000`, afterID)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, time, type, action, actor, attrs FROM events WHERE id > ? ORDER BY id LIMIT ?`, afterID, events.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -58,5 +59,12 @@ func (s *Store) EventsSince(ctx context.Context, afterID int64) ([]events.Event,
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id int64
 	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	return id, err
+}
+
+// LastEventIDBefore is the ID of the newest event older than t (0 if none).
+func (s *Store) LastEventIDBefore(ctx context.Context, t time.Time) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events WHERE time < ?`, t.UnixNano()).Scan(&id)
 	return id, err
 }

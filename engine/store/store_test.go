@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -175,7 +176,7 @@ func TestWatchSeesOtherWriters(t *testing.T) {
 	a, b := open(t, path), open(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := events.Watch(ctx, a, 20*time.Millisecond)
+	ch := events.Watch(ctx, a, 20*time.Millisecond, events.Options{})
 	time.Sleep(50 * time.Millisecond)
 	b.Update(ctx, func(tx *Tx) error {
 		return tx.AddEvent(events.Event{Type: events.TypeImage, Action: events.ActionPull, Actor: "x", Attributes: map[string]string{"name": "busybox"}})
@@ -187,5 +188,52 @@ func TestWatchSeesOtherWriters(t *testing.T) {
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("the watcher did not see another connection's event")
+	}
+}
+
+// A watch from a time sends the stored events from then on first, oldest
+// first; one until a past time ends after them.
+func TestWatchSinceUntil(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "db"))
+	ctx := context.Background()
+	base := time.Now().Add(-time.Hour)
+	for i := range 5 {
+		s.Update(ctx, func(tx *Tx) error {
+			return tx.AddEvent(events.Event{Time: base.Add(time.Duration(i) * time.Minute), Type: events.TypeImage, Action: "tag", Actor: fmt.Sprint(i)})
+		})
+	}
+	var got []string
+	for ev := range events.Watch(ctx, s, time.Hour, events.Options{Since: base.Add(90 * time.Second), Until: base.Add(3 * time.Minute)}) {
+		got = append(got, ev.Actor)
+	}
+	if strings.Join(got, " ") != "2 3" {
+		t.Errorf("since minute 1.5 until minute 3: %v, want [2 3]", got)
+	}
+}
+
+// The store wakes a watch when another process writes: a watch that would
+// poll once an hour sees a new event at once.
+func TestWakeOnAnotherWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	a, b := open(t, path), open(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if a.Wake(ctx) == nil {
+		t.Fatal("no inotify watch on the WAL")
+	}
+	ch := events.Watch(ctx, a, time.Hour, events.Options{})
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	b.Update(ctx, func(tx *Tx) error {
+		return tx.AddEvent(events.Event{Type: events.TypeImage, Action: events.ActionPull, Actor: "x"})
+	})
+	select {
+	case ev := <-ch:
+		if ev.Actor != "x" {
+			t.Fatalf("event: %+v", ev)
+		}
+		t.Logf("seen after %v", time.Since(start))
+	case <-time.After(time.Second):
+		t.Fatal("the watch did not wake up for another writer's event (it polls once an hour)")
 	}
 }
