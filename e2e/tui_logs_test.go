@@ -67,7 +67,7 @@ func TestTUILogs(t *testing.T) {
 	tm := startTUI(t, b, 120, 40)
 	tm.waitFor(10*time.Second, "Containers (1)", "biglog")
 	tm.keys("l")
-	screen := tm.waitFor(10*time.Second, "Logs biglog", "following", "of 200,000 lines")
+	screen := tm.waitFor(10*time.Second, "─ biglog ─", "lines", "following", "of 200,000 lines")
 	if logRow(screen, "200000") == "" {
 		t.Fatalf("the last line is not on screen:\n%s", screen)
 	}
@@ -160,7 +160,7 @@ func TestTUILogsEndedAndColours(t *testing.T) {
 	tm := startTUI(t, b, 120, 30)
 	tm.waitFor(10*time.Second, "Containers (1)", "colours")
 	tm.keys("l")
-	tm.waitFor(10*time.Second, "Logs colours", "ended", "3 of 3 lines", "red plain", "title gone", "bye")
+	tm.waitFor(10*time.Second, "─ colours ─", "lines", "ended", "3 of 3 lines", "red plain", "title gone", "bye")
 	raw := tm.run("capture-pane", "-p", "-e", "-t", "tui")
 	if !regexp.MustCompile(`\x1b\[[0-9;]*\b31m(\x1b\[[0-9;]*m)*red`).MatchString(raw) {
 		t.Errorf("the program's red is not on screen: %q", lineOf(raw, "red"))

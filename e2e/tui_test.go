@@ -203,7 +203,7 @@ func TestTUIContainers(t *testing.T) {
 
 	// Its logs follow.
 	tm.keys("l")
-	tm.waitFor(5*time.Second, "Logs ticker", "tick")
+	tm.waitFor(5*time.Second, "─ ticker ─", "lines", "tick")
 	tm.keys("Escape")
 
 	// A container started by the CLI in another terminal shows up by itself.

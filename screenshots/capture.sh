@@ -159,14 +159,14 @@ b tag $addr/app:1 app:prod
 # Containers, newest first (web, the oldest, last), the detail area docked
 # beside the list: web's Logs.
 keys G
-wait_for "Logs web"
+wait_for "─ web ─"
 wait_for "GET"
 sleep 3 # a few CPU readings for the sparklines
 shot tui-containers
 
 # Stats of the busy worker: CPU, memory, network and block I/O graphs.
 keys k
-wait_for "Logs worker"
+wait_for "─ worker ─"
 keys ']'
 wait_for "readings"
 sleep 30 # half a minute of readings
@@ -183,7 +183,7 @@ shot tui-inspect
 esc # the search
 esc # the list
 keys '[' '['
-wait_for "Logs worker"
+wait_for "─ worker ─"
 
 # A shell in worker, in a split pane beside the lists: top.
 keys e
@@ -204,7 +204,7 @@ size 120 36
 keys G
 sleep 0.5
 keys l
-wait_for "Logs web"
+wait_for "─ web ─"
 wait_for "following"
 keys /; typ orders; keys Enter
 wait_for "/orders:"
@@ -281,7 +281,7 @@ sleep 0.5
 keys 2
 wait_for "Containers (6)"
 keys G k
-wait_for "Logs worker"
+wait_for "─ worker ─"
 keys ']'
 wait_for "readings"
 sleep 15 # the tab samples while it is open

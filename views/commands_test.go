@@ -279,7 +279,7 @@ func TestMoreCommands(t *testing.T) {
 	// An object's tab, by name.
 	h.keys("1")
 	h.command("logs db")
-	h.waitScreen("Logs db")
+	h.waitScreen("─ db ─", "lines")
 	if v := h.logsView(); v.ctrID != hexID("b2") {
 		t.Errorf("logs of %q, want db's", v.ctrID)
 	}

@@ -202,7 +202,7 @@ func TestDetailTabKeys(t *testing.T) {
 	h, fe := detailHarness(t, 80, 24)
 	h.selectRow("web")
 	h.keys("v")
-	h.waitScreen("Logs web", "1 Logs  2 Stats  3 Inspect  4 Env  5 Top  6 Mounts/Ports")
+	h.waitScreen("─ web ─", "lines", "1 Logs  2 Stats  3 Inspect  4 Env  5 Top  6 Mounts/Ports")
 	web := fe.log(hexID("a1"))
 	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	if h.openTab() != "Logs" || !h.area().focused {
@@ -441,7 +441,7 @@ func TestDetailClosesWhenPaneHidden(t *testing.T) {
 	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 	h.keys("shift+tab")
 	h.poll("the log opened again", func() bool { o, _, _ := web.stats(); return o == 2 })
-	h.waitScreen("Logs web")
+	h.waitScreen("─ web ─", "lines")
 }
 
 // Growing the window docks the area: its tab opens without a key.
@@ -451,7 +451,7 @@ func TestDetailDocksOnResize(t *testing.T) {
 	web := fe.log(hexID("a1"))
 	h.send(tea.WindowSizeMsg{Width: 200, Height: 60})
 	h.poll("the docked Logs tab's log open", func() bool { o, _, _ := web.stats(); return o == 1 })
-	h.waitScreen("Logs web", "Containers (6)")
+	h.waitScreen("─ web ─", "lines", "Containers (6)")
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.poll("the log closed once the area has no room", func() bool { _, c, _ := web.stats(); return c == 1 })
 }

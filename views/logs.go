@@ -102,8 +102,8 @@ func (v *logsView) Close() {
 // Capturing: a search or a prompt being typed takes every key.
 func (v *logsView) Capturing() bool { return v.search.typing || v.prompt != nil }
 
-// SetSize sets the size, frame included: the view draws its own frame
-// (ownFrame), with its state in it.
+// SetSize sets the size of the lines and the prompt: the detail area's
+// frame around them says the view's state (Info).
 func (v *logsView) SetSize(w, h int) {
 	v.width, v.height = w, h
 	if v.follow {
@@ -112,11 +112,11 @@ func (v *logsView) SetSize(w, h int) {
 	v.clamp()
 }
 
-// bodyW and bodyH are the size of the lines' area: the frame's inside,
-// less the prompt's line.
-func (v *logsView) bodyW() int { return max(v.width-2, 1) }
+// bodyW and bodyH are the size of the lines' area: the view's, less the
+// prompt's line.
+func (v *logsView) bodyW() int { return max(v.width, 1) }
 func (v *logsView) bodyH() int {
-	h := v.height - 2
+	h := v.height
 	if v.search.typing || v.prompt != nil {
 		h--
 	}
@@ -314,12 +314,12 @@ func (v *logsView) View() string {
 	if v.search.typing || v.prompt != nil {
 		body = ui.Block(body, v.bodyW(), v.bodyH()) + "\n" + v.inputLine()
 	}
-	return ui.Frame(st, "Logs "+v.name, v.info(), true, body, v.width, v.height)
+	return ui.Block(body, v.width, v.height)
 }
 
-// info is the frame's status: the state, the position, what is on. Parts
-// that do not fit go, the least needed first.
-func (v *logsView) info() string {
+// Info is the view's state for the area's frame: the state, the position,
+// what is on. Parts that do not fit go, the least needed first.
+func (v *logsView) Info() string {
 	type part struct {
 		text string
 		drop int // 0: kept; higher goes first
@@ -354,7 +354,7 @@ func (v *logsView) info() string {
 	if v.wrap {
 		parts = append(parts, part{"wrap", 3})
 	}
-	avail := v.width - 2 - (ui.Width("Logs "+v.name) + 3) - 3 // "─ title ─…─ info ─"
+	avail := v.width - (ui.Width(v.name) + 3) - 3 // the frame's "─ name ─…─ info ─", 2 wider than the view
 	join := func() string {
 		var out []string
 		for _, p := range parts {

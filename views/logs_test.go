@@ -22,7 +22,7 @@ func openBigLog(t *testing.T, n, w, hgt int) (*harness, *fakeHistory) {
 	log.numbered(0, n)
 	h.selectRow("web")
 	h.keys("l")
-	h.waitScreen("Logs web", "line "+itoa(n-1), "following")
+	h.waitScreen("─ web ─", "lines", "line "+itoa(n-1), "following")
 	return h, log
 }
 
@@ -100,7 +100,7 @@ func TestLogsWholeHistory(t *testing.T) {
 	h.waitScreen("paused · G follows")
 	h.keys("f")
 	h.waitScreen("following")
-	if strings.Contains(v.info(), "ended") {
+	if strings.Contains(v.Info(), "ended") {
 		t.Error("ended before the container's log ended")
 	}
 	log.setEnded(true)
@@ -160,7 +160,7 @@ func TestLogsSearch(t *testing.T) {
 		t.Errorf("other matches on screen are not highlighted")
 	}
 	h.keys("esc")
-	h.waitFor("the search cleared", func() bool { return v.search.pat == "" && !strings.Contains(v.info(), "/") })
+	h.waitFor("the search cleared", func() bool { return v.search.pat == "" && !strings.Contains(v.Info(), "/") })
 	if strings.Contains(h.app.View().Content, other) {
 		t.Error("highlights stay after Esc")
 	}
@@ -171,7 +171,7 @@ func TestLogsSearch(t *testing.T) {
 	h.keys("l", "/")
 	h.typeText("q")
 	h.keys("esc")
-	h.waitScreen("Logs web", "following")
+	h.waitScreen("─ web ─", "lines", "following")
 	if h.quit {
 		t.Fatal("q typed in the search quit")
 	}
@@ -417,7 +417,7 @@ func TestLogsConfigKeys(t *testing.T) {
 	le.log(hexID("a1")).numbered(0, 100)
 	h.selectRow("web")
 	h.keys("l")
-	h.waitScreen("Logs web", "line 99")
+	h.waitScreen("─ web ─", "lines", "line 99")
 	h.keys("/")
 	if h.logsView().search.typing {
 		t.Fatal("/ still opens the search")

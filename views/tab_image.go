@@ -53,10 +53,6 @@ func (t *layersTab) ClaimsKey(msg tea.KeyPressMsg) bool { return t.keys.Focus.Ma
 // area.
 func (t *layersTab) ownFrame() bool { return true }
 
-// ownFrame: the log view draws its frame (title, following, line count):
-// the detail area draws only the tab strip above it.
-func (v *logsView) ownFrame() bool { return true }
-
 var historyColumns = []ui.Column{
 	{Title: "CREATED", Width: 14},
 	{Title: "CREATED BY", Width: 20, Flex: 4},
