@@ -276,34 +276,40 @@ func (a *App) completeLine(line string) (int, []string) {
 	return start, out
 }
 
-// containerRefs are the names (or short IDs) of the listed containers.
-func (a *App) containerRefs() []string {
-	v, ok := a.panes[paneContainers].(*containersView)
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(v.all))
-	for _, r := range v.all {
-		out = append(out, r.Ref())
-	}
-	return out
-}
-
-// imageRefs are the references of the listed images: repo:tag, and repo
-// alone for :latest.
-func (a *App) imageRefs() []string {
-	v, ok := a.panes[paneImages].(*imagesView)
+// refs are what the command line completes from the rows pane i lists:
+// of gives each row's names.
+func refs[R any](a *App, i int, of func(r R) []string) []string {
+	p, ok := a.panes[i].(interface{ rows() []R })
 	if !ok {
 		return nil
 	}
 	var out []string
-	for _, r := range v.all {
-		out = append(out, r.Ref())
-		if r.Tag == "latest" {
-			out = append(out, r.Repo)
-		}
+	for _, r := range p.rows() {
+		out = append(out, of(r)...)
 	}
 	return out
+}
+
+func (a *App) containerRefs() []string {
+	return refs(a, paneContainers, func(r containerRow) []string { return []string{r.Ref()} })
+}
+
+// imageRefs are repo:tag, and repo alone for :latest.
+func (a *App) imageRefs() []string {
+	return refs(a, paneImages, func(r imageRow) []string {
+		if r.Tag == "latest" {
+			return []string{r.Ref(), r.Repo}
+		}
+		return []string{r.Ref()}
+	})
+}
+
+func (a *App) networkRefs() []string {
+	return refs(a, paneNetworks, func(r networkRow) []string { return []string{r.Name} })
+}
+
+func (a *App) volumeRefs() []string {
+	return refs(a, paneVolumes, func(r volumeRow) []string { return []string{r.Name} })
 }
 
 // commandsGroup is the help's Commands column, from the command table:

@@ -308,28 +308,3 @@ func cmdPrune(a *App, args []string) (tea.Cmd, error) {
 	a.dialog = ui.NewConfirm(a.env.Styles, "Prune "+what, body, run)
 	return nil, nil
 }
-
-// networkRefs and volumeRefs are the names listed in those panes.
-func (a *App) networkRefs() []string {
-	v, ok := a.panes[paneNetworks].(*networksView)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, r := range v.all {
-		out = append(out, r.Name)
-	}
-	return out
-}
-
-func (a *App) volumeRefs() []string {
-	v, ok := a.panes[paneVolumes].(*volumesView)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, r := range v.all {
-		out = append(out, r.Name)
-	}
-	return out
-}

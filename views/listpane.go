@@ -205,6 +205,9 @@ func (p *listPane[R]) Title() string { return p.spec.title }
 // Init loads the rows.
 func (p *listPane[R]) Init() tea.Cmd { return p.refresh() }
 
+// rows are every row loaded, before the filter.
+func (p *listPane[R]) rows() []R { return p.all }
+
 // Capturing reports whether keys are text now (filter or dialog), so that
 // global keys like q must not act.
 func (p *listPane[R]) Capturing() bool {
