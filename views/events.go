@@ -229,17 +229,23 @@ func eventID(ev events.Event) string {
 	return shortID(strings.TrimPrefix(ev.Actor, "sha256:"))
 }
 
-// eventAttrs are the attributes but the name, sorted: "exitCode=0".
-func eventAttrs(ev events.Event, withName bool) string {
+// eventAttrs are the attributes, sorted: "exitCode=0". For the filter
+// (all) every one as stored; for the screen, without the name (the OBJECT
+// column has it) and with full IDs cut to 12 digits, as the ID column.
+func eventAttrs(ev events.Event, all bool) string {
 	keys := make([]string, 0, len(ev.Attributes))
 	for k := range ev.Attributes {
-		if k != "name" || withName {
+		if k != "name" || all {
 			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
 	for i, k := range keys {
-		keys[i] = k + "=" + ev.Attributes[k]
+		v := ev.Attributes[k]
+		if !all && len(v) == 64 && strings.Trim(v, "0123456789abcdef") == "" {
+			v = shortID(v)
+		}
+		keys[i] = k + "=" + v
 	}
 	return strings.Join(keys, " ")
 }

@@ -197,3 +197,17 @@ func TestEventsPaneHistory(t *testing.T) {
 		t.Errorf("want 7 from the history and 1 live:\n%s", h.screen())
 	}
 }
+
+// A full ID among the attributes shows as 12 digits, as in the ID column;
+// the filter still finds it by the full one.
+func TestEventAttrsShortIDs(t *testing.T) {
+	id := hexID("f1")
+	ev := events.Event{Type: events.TypeNetwork, Action: "connect", Actor: hexID("n9"),
+		Attributes: map[string]string{"name": "appnet", "container": id, "type": "bridge"}}
+	if got, want := eventAttrs(ev, false), "container="+id[:12]+" type=bridge"; got != want {
+		t.Errorf("shown: %q, want %q", got, want)
+	}
+	if got := eventText(ev); !strings.Contains(got, id) || !strings.Contains(got, "name=appnet") {
+		t.Errorf("filter text %q lacks the full ID or the name", got)
+	}
+}
