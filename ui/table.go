@@ -44,8 +44,14 @@ type Row struct {
 	// Style gives cells a style of their own (a status coloured by its
 	// meaning), by column index; it wins over Dim. May be nil.
 	Style map[int]lipgloss.Style
+	// Paint is Style already reduced to escape sequences (NewPaint), for
+	// rows drawn often; it wins over Style. May be nil.
+	Paint map[int]Paint
 	// Marked rows are picked for a bulk action: drawn with a mark.
 	Marked bool
+	// Widths are the cells' widths (CellWidths), from a caller that keeps
+	// rendered rows; nil: the table measures the cells at every SetRows.
+	Widths []int
 }
 
 // Table is a scrolling list of rows under a header, with a cursor row and an
@@ -212,6 +218,12 @@ func (t *Table) measure() {
 		}
 	}
 	for _, r := range t.rows {
+		if len(r.Widths) == len(r.Cells) {
+			for i, w := range r.Widths[:min(len(r.Widths), len(nat))] {
+				nat[i] = max(nat[i], w)
+			}
+			continue
+		}
 		for i, cell := range r.Cells {
 			if i < len(nat) {
 				nat[i] = max(nat[i], cellWidth(cell))
@@ -220,6 +232,15 @@ func (t *Table) measure() {
 	}
 	t.natural = nat
 	t.layout()
+}
+
+// CellWidths are the widths of cells, for Row.Widths.
+func CellWidths(cells []string) []int {
+	out := make([]int, len(cells))
+	for i, c := range cells {
+		out[i] = cellWidth(c)
+	}
+	return out
 }
 
 // cellWidth is Width with a quick path for plain ASCII, most cells.
@@ -573,6 +594,10 @@ func (t *Table) styledRow(idx []int, r Row, ws []int, paint painter) string {
 		wrap := paint.cell
 		if i < len(r.Dim) && r.Dim[i] {
 			wrap = paint.dim
+		}
+		if p, ok := r.Paint[i]; ok && !r.Marked {
+			b.WriteString(p.Render(text))
+			continue
 		}
 		if st, ok := r.Style[i]; ok && !r.Marked {
 			b.WriteString(st.Render(text))

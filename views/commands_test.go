@@ -11,6 +11,7 @@ import (
 
 	"berth/engine/container"
 	"berth/engine/errdefs"
+	"berth/themes"
 )
 
 func TestParseRun(t *testing.T) {
@@ -157,6 +158,13 @@ func TestCommandLine(t *testing.T) {
 	h.waitScreen("Theme light")
 	if h.app.env.Styles.Theme.Name != "light" {
 		t.Errorf("theme %s", h.app.env.Styles.Theme.Name)
+	}
+	// The status cells are painted in the new theme (the styles change in
+	// place: the pane's paints must follow).
+	h.settle()
+	light := themes.New(themes.Light())
+	if got, want := h.containers().paints.running.Render("x"), light.State.Running.Render("x"); got != want {
+		t.Errorf("running status after :theme light: %q, want %q", got, want)
 	}
 	h.command("theme mauve")
 	h.waitScreen(`:theme: no theme "mauve": choose dark, light, high-contrast`)

@@ -29,6 +29,9 @@ func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 	if v.rowCache == nil || len(v.rowCache) > 2*len(rows)+16 {
 		v.rowCache = make(map[string]cachedRow, len(rows)) // containers gone: start afresh
 	}
+	if v.paints.theme != v.env.Styles.Theme.Name { // the first rows, or :theme (which changes the styles in place)
+		v.paints, v.rowCache = newStatePaints(v.env.Styles), map[string]cachedRow{}
+	}
 	spin := spinner.MiniDot.Frames[v.spin]
 	now := v.env.now()
 	for i, r := range rows {
@@ -40,7 +43,8 @@ func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 			out[i] = c.row
 			continue
 		}
-		out[i] = containerTableRows(v.env.Styles, rows[i:i+1], now, spin)[0]
+		out[i] = containerTableRows(v.paints, rows[i:i+1], now, spin)[0]
+		out[i].Widths = ui.CellWidths(out[i].Cells) // measured once, not at every reading
 		v.rowCache[r.ID] = cachedRow{key: key, row: out[i]}
 	}
 	return out

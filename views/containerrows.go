@@ -33,9 +33,9 @@ const sparkLen = 8
 // stats (nil when there are none: not running, or not read yet) and the
 // action under way on it ("Stopping"), if any. Pure data.
 type containerRow struct {
-	container.Summary
-	Stats *ctrStats
-	Busy  string
+	*container.Summary // shared with the listing, never changed: rows are cheap to copy and sort
+	Stats              *ctrStats
+	Busy               string
 }
 
 // Key identifies the row across refreshes.
@@ -62,7 +62,8 @@ func shortID(id string) string {
 // Stats are dropped for containers whose process is not alive.
 func containerRows(sums []container.Summary, stats map[string]ctrStats, busy map[string]string) []containerRow {
 	rows := make([]containerRow, len(sums))
-	for i, s := range sums {
+	for i := range sums {
+		s := &sums[i]
 		rows[i] = containerRow{Summary: s, Busy: busy[s.ID]}
 		if st, ok := stats[s.ID]; ok && s.State.Status.Active() {
 			rows[i].Stats = &st
@@ -249,29 +250,76 @@ func alive(s container.Status) bool { return s.Active() || s == container.Restar
 
 // stateStyle is the style of a status by its meaning.
 func stateStyle(st *themes.Styles, s container.State) lipgloss.Style {
-	switch s.Status {
-	case container.Running:
+	switch stateKindOf(s) {
+	case kindRunning:
 		return st.State.Running
-	case container.Paused, container.Restarting:
+	case kindPaused:
 		return st.State.Paused
-	case container.Dead:
+	case kindFailed:
 		return st.State.Failed
-	case container.Exited:
-		if s.ExitCode != 0 || s.OOMKilled {
-			return st.State.Failed
-		}
 	}
 	return st.State.Stopped
 }
 
+// stateKind is what a state's colour says.
+type stateKind int
+
+const (
+	kindStopped stateKind = iota
+	kindRunning
+	kindPaused // restarting too
+	kindFailed // dead, or exited with an error or killed for memory
+)
+
+func stateKindOf(s container.State) stateKind {
+	switch s.Status {
+	case container.Running:
+		return kindRunning
+	case container.Paused, container.Restarting:
+		return kindPaused
+	case container.Dead:
+		return kindFailed
+	case container.Exited:
+		if s.ExitCode != 0 || s.OOMKilled {
+			return kindFailed
+		}
+	}
+	return kindStopped
+}
+
+// statePaints are the theme's state styles as ui.Paints, made once per
+// theme: the status cell of every row drawn is painted with one.
+type statePaints struct {
+	theme                                  string // the name of the theme they come from; "" before any
+	running, paused, failed, stopped, busy ui.Paint
+}
+
+func newStatePaints(st *themes.Styles) statePaints {
+	return statePaints{theme: st.Theme.Name, running: ui.NewPaint(st.State.Running), paused: ui.NewPaint(st.State.Paused),
+		failed: ui.NewPaint(st.State.Failed), stopped: ui.NewPaint(st.State.Stopped), busy: ui.NewPaint(st.State.Busy)}
+}
+
+// of is stateStyle's paint.
+func (p statePaints) of(s container.State) ui.Paint {
+	switch stateKindOf(s) {
+	case kindRunning:
+		return p.running
+	case kindPaused:
+		return p.paused
+	case kindFailed:
+		return p.failed
+	}
+	return p.stopped
+}
+
 // containerTableRows renders rows into table cells; spin is the spinner's
 // frame for rows with an action under way.
-func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, spin string) []ui.Row {
+func containerTableRows(paints statePaints, rows []containerRow, now time.Time, spin string) []ui.Row {
 	out := make([]ui.Row, len(rows))
 	for i, r := range rows {
-		status, style := r.StatusText(now), stateStyle(st, r.State)
+		status, paint := r.StatusText(now), paints.of(r.State)
 		if r.Busy != "" {
-			status, style = spin+" "+r.Busy+"…", st.State.Busy
+			status, paint = spin+" "+r.Busy+"…", paints.busy
 		}
 		cpu, mem := "", ""
 		if s := r.Stats; s != nil {
@@ -294,7 +342,7 @@ func containerTableRows(st *themes.Styles, rows []containerRow, now time.Time, s
 			Key: r.Key(),
 			Cells: []string{shortID(r.ID), name, r.Image, oneLine(r.Command), status, humanCreated(r.Created, now),
 				r.Ports, r.NetworkMode, cpu, mem},
-			Style: map[int]lipgloss.Style{ccolStatus: style},
+			Paint: map[int]ui.Paint{ccolStatus: paint},
 		}
 	}
 	return out

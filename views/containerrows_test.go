@@ -42,25 +42,25 @@ func TestContainerTableRows(t *testing.T) {
 		cells []string
 		style string // which state style the STATUS cell has
 	}{
-		{"running with stats", containerRow{Summary: web, Stats: &ctrStats{CPU: 1.25, HasCPU: true, MemUsage: 12_940_000, MemLimit: 64 << 20}},
+		{"running with stats", containerRow{Summary: &web, Stats: &ctrStats{CPU: 1.25, HasCPU: true, MemUsage: 12_940_000, MemLimit: 64 << 20}},
 			[]string{"a1a1a1a1a1a1", "web", "nginx:alpine", "nginx -g 'daemon off;'", "Up 3 minutes", "5 minutes ago", "", "", "1.25%", "12.34MiB / 64MiB"}, "running"},
-		{"first reading has no CPU yet", containerRow{Summary: web, Stats: &ctrStats{MemUsage: 1024, MemLimit: 2048}},
+		{"first reading has no CPU yet", containerRow{Summary: &web, Stats: &ctrStats{MemUsage: 1024, MemLimit: 2048}},
 			[]string{"a1a1a1a1a1a1", "web", "nginx:alpine", "nginx -g 'daemon off;'", "Up 3 minutes", "5 minutes ago", "", "", "", "1KiB / 2KiB"}, "running"},
-		{"exited cleanly", containerRow{Summary: ctr("b2", "old", "busybox", "true", 72*time.Hour, exited(0, 48*time.Hour))},
+		{"exited cleanly", containerRow{Summary: new(ctr("b2", "old", "busybox", "true", 72*time.Hour, exited(0, 48*time.Hour)))},
 			[]string{"b2b2b2b2b2b2", "old", "busybox", "true", "Exited (0) 2 days ago", "3 days ago", "", "", "", ""}, "stopped"},
-		{"exited with an error", containerRow{Summary: ctr("c3", "job", "alpine", "sh -c 'exit 3'", 20*time.Minute, exited(3, 10*time.Minute))},
+		{"exited with an error", containerRow{Summary: new(ctr("c3", "job", "alpine", "sh -c 'exit 3'", 20*time.Minute, exited(3, 10*time.Minute)))},
 			[]string{"c3c3c3c3c3c3", "job", "alpine", "sh -c 'exit 3'", "Exited (3) 10 minutes ago", "20 minutes ago", "", "", "", ""}, "failed"},
-		{"paused", containerRow{Summary: ctr("d4", "w", "busybox", "sleep 1d", time.Hour, paused(time.Hour))},
+		{"paused", containerRow{Summary: new(ctr("d4", "w", "busybox", "sleep 1d", time.Hour, paused(time.Hour)))},
 			[]string{"d4d4d4d4d4d4", "w", "busybox", "sleep 1d", "Up About an hour (Paused)", "About an hour ago", "", "", "", ""}, "paused"},
-		{"created, no name", containerRow{Summary: ctr("e5", "", "redis:7", "redis-server\n--save", 30*time.Second, cstate())},
+		{"created, no name", containerRow{Summary: new(ctr("e5", "", "redis:7", "redis-server\n--save", 30*time.Second, cstate()))},
 			[]string{"e5e5e5e5e5e5", "e5e5e5e5e5e5", "redis:7", "redis-server --save", "Created", "30 seconds ago", "", "", "", ""}, "stopped"},
-		{"published ports, on a network", containerRow{Summary: func() container.Summary {
+		{"published ports, on a network", containerRow{Summary: func() *container.Summary {
 			c := web
 			c.Ports, c.NetworkMode = "0.0.0.0:8080->80/tcp, 443/tcp", "appnet"
-			return c
+			return &c
 		}()},
 			[]string{"a1a1a1a1a1a1", "web", "nginx:alpine", "nginx -g 'daemon off;'", "Up 3 minutes", "5 minutes ago", "0.0.0.0:8080->80/tcp, 443/tcp", "appnet", "", ""}, "running"},
-		{"an action under way", containerRow{Summary: web, Busy: "Stopping"},
+		{"an action under way", containerRow{Summary: &web, Busy: "Stopping"},
 			[]string{"a1a1a1a1a1a1", "web", "nginx:alpine", "nginx -g 'daemon off;'", "⠋ Stopping…", "5 minutes ago", "", "", "", ""}, "busy"},
 	}
 	styles := map[string]string{
@@ -69,14 +69,14 @@ func TestContainerTableRows(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := containerTableRows(st, []containerRow{tc.row}, testNow, "⠋")[0]
+			r := containerTableRows(newStatePaints(st), []containerRow{tc.row}, testNow, "⠋")[0]
 			if !slices.Equal(r.Cells, tc.cells) {
 				t.Errorf("cells\n got %q\nwant %q", r.Cells, tc.cells)
 			}
 			if r.Key != tc.row.ID {
 				t.Errorf("key %q, want the ID", r.Key)
 			}
-			if got := r.Style[ccolStatus].Render("x"); got != styles[tc.style] {
+			if got := r.Paint[ccolStatus].Render("x"); got != styles[tc.style] {
 				t.Errorf("status style renders %q, want %s's %q", got, tc.style, styles[tc.style])
 			}
 		})

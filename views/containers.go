@@ -78,6 +78,7 @@ type containersView struct {
 	onScreen     bool                        // the app draws the pane: stats are read
 	statsGen     map[string]int              // by container: bumped when its stats change
 	rowCache     map[string]cachedRow        // rendered rows, by container ID
+	paints       statePaints                 // the status cell's, of the theme
 	listGen      int                         // bumped at every listing
 	clockGen     int                         // bumped at every clock tick (ages)
 	lastKey      time.Time                   // of the last key: the sampler slows down when idle
@@ -389,6 +390,7 @@ func (v *containersView) Update(msg tea.Msg) tea.Cmd {
 // afterLoad reads the stats of a container that came up at once, not in
 // 2 s, and keeps the readings going.
 func (v *containersView) afterLoad() tea.Cmd {
+	v.forgetStopped()
 	var cmds []tea.Cmd
 	for _, c := range v.all {
 		if _, ok := v.samples[c.ID]; !ok && c.State.Status.Active() {

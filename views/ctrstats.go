@@ -143,7 +143,13 @@ func (v *containersView) takeStats(asked []string, samples map[string]container.
 		v.stats[id] = s
 		v.samples[id] = cur
 	}
-	// Forget containers that are gone or stopped.
+	return changed
+}
+
+// forgetStopped drops the stats of containers that are gone or stopped,
+// after each listing (not at each reading: with 1,000 containers, a map of
+// them every second or two).
+func (v *containersView) forgetStopped() {
 	alive := make(map[string]bool, len(v.all))
 	for _, r := range v.all {
 		if r.State.Status.Active() {
@@ -152,10 +158,9 @@ func (v *containersView) takeStats(asked []string, samples map[string]container.
 	}
 	for id := range v.samples {
 		if !alive[id] {
-			changed = v.forget(id) || changed
+			v.forget(id)
 		}
 	}
-	return changed
 }
 
 // forget drops what the pane knows of id's stats; it reports whether the

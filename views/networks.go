@@ -148,7 +148,7 @@ func containerNames(ctx context.Context, eng Engine) (map[string]string, error) 
 	}
 	names := make(map[string]string, len(cs))
 	for _, c := range cs {
-		names[c.ID] = containerRow{Summary: c}.Ref()
+		names[c.ID] = containerRow{Summary: &c}.Ref()
 	}
 	return names, nil
 }

@@ -166,7 +166,7 @@ func loadVolumes(ctx context.Context, eng Engine) ([]volumeRow, error) {
 	users := map[string][]string{}
 	for _, c := range cs {
 		for _, m := range c.Mounts {
-			users[m] = append(users[m], containerRow{Summary: c}.Ref())
+			users[m] = append(users[m], containerRow{Summary: &c}.Ref())
 		}
 	}
 	rows := make([]volumeRow, 0, len(vols))
