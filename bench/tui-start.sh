@@ -4,10 +4,10 @@
 # berth started in a window of a private tmux server (already running) at
 # 200x60, the screen polled every 5 ms until the Containers pane shows all
 # of them. The poll (a tmux client per look, a few ms, and up to 5 ms
-# between looks) is part of the figure: an upper bound. Polling without a
-# pause took one of this machine's two cores from berth and tmux, and
-# added 20-30 ms (POLL=0 does that). RUNS runs, median. Cleans up
-# everything it made. As root:
+# between looks) is part of the figure: an upper bound. POLL=0 polls
+# without a pause, which takes one of this machine's two cores from berth
+# and tmux: a harsher measure. RUNS runs, median. Cleans up everything it
+# made. As root:
 #   bash bench/tui-start.sh            C=200 I=100 RUNS=7 by default
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -609,4 +610,26 @@ func drain(cmd tea.Cmd) []tea.Msg {
 	case <-time.After(200 * time.Millisecond):
 		return nil
 	}
+}
+
+// The collector lets the heap grow more while the TUI starts, and is as
+// before once that ends; GOGC set by the user is left alone.
+func TestStartupGC(t *testing.T) {
+	t.Setenv("GOGC", "")
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	restore := startupGC()
+	if got := debug.SetGCPercent(400); got != 400 {
+		t.Errorf("while starting: GOGC %d, want 400", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after the start: GOGC %d, want 100 again", got)
+	}
+	t.Setenv("GOGC", "50")
+	restore = startupGC()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC=50 in the environment: changed to %d", got)
+	}
+	restore()
 }
