@@ -80,6 +80,8 @@ func Watch(ctx context.Context, src Source, poll time.Duration, o Options) <-cha
 	ch := make(chan Event, 64)
 	go func() {
 		defer close(ch)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // a watch that ends (Until) ends its wake-ups too
 		w := watch{src: src, ch: ch, until: o.Until}
 		if o.Since.IsZero() {
 			w.last, _ = src.LastEventID(ctx)
