@@ -132,6 +132,7 @@ func helpColumn(st *themes.Styles, g KeyGroup, maxW int) ([]string, int) {
 func ShortHelp(keys []Binding, width int, keyStyle, descStyle lipgloss.Style) string {
 	var b strings.Builder
 	used := 0
+	keyPaint, descPaint := NewPaint(keyStyle), NewPaint(descStyle) // a render each, not three per key
 	for _, k := range keys {
 		if !k.Enabled() {
 			continue
@@ -146,7 +147,7 @@ func ShortHelp(keys []Binding, width int, keyStyle, descStyle lipgloss.Style) st
 		if used+w > width {
 			break
 		}
-		b.WriteString(descStyle.Render(sep) + keyStyle.Render(key) + descStyle.Render(" "+desc))
+		b.WriteString(descPaint.Render(sep) + keyPaint.Render(key) + descPaint.Render(" "+desc))
 		used += w
 	}
 	return b.String()

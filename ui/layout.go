@@ -72,7 +72,9 @@ func TitleBar(st *themes.Styles, app string, tabs []string, active int, right st
 	if width <= 0 {
 		return ""
 	}
-	bar := st.TitleBar.Bar
+	// Paints: a render per style, not one per part (the bar is drawn in
+	// every frame).
+	bar, appP, tab, activeTab := NewPaint(st.TitleBar.Bar), NewPaint(st.TitleBar.App), NewPaint(st.TitleBar.Tab), NewPaint(st.TitleBar.ActiveTab)
 	var parts []string
 	used := 0
 	add := func(s string, styled string) bool {
@@ -84,12 +86,12 @@ func TitleBar(st *themes.Styles, app string, tabs []string, active int, right st
 		return true
 	}
 	name := " " + app + " "
-	add(name, st.TitleBar.App.Render(name))
+	add(name, appP.Render(name))
 	for i, t := range tabs {
 		label := " " + itoa(i+1) + " " + t + " "
-		style := st.TitleBar.Tab
+		style := tab
 		if i == active {
-			style = st.TitleBar.ActiveTab
+			style = activeTab
 		}
 		if !add(" ", bar.Render(" ")) || !add(label, style.Render(label)) {
 			break
