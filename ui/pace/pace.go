@@ -57,21 +57,28 @@ const (
 // Pacer drives one program's ticker. Kick is called from the program's
 // event loop; the pacer's own timer changes the period back.
 type Pacer struct {
-	find func() Ticker // the ticker, found once the program runs
-	now  func() time.Time
+	find      func() Ticker // the ticker, found once the program runs
+	now       func() time.Time
+	afterFunc func(d time.Duration, f func()) timer // time.AfterFunc
 
 	mu      sync.Mutex
 	ticker  Ticker
 	state   state
 	last    time.Time // the last kick
-	timer   *time.Timer
+	timer   timer
 	stopped bool
+}
+
+// timer is the part of *time.Timer the pacer uses.
+type timer interface {
+	Reset(d time.Duration) bool
+	Stop() bool
 }
 
 // New makes a pacer. Wrap the program's model with Model before giving it
 // to tea.NewProgram, then name the program with Attach.
 func New() *Pacer {
-	return &Pacer{now: time.Now}
+	return &Pacer{now: time.Now, afterFunc: func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) }}
 }
 
 // Attach names the program whose renderer is paced. Without it, or when
@@ -139,7 +146,7 @@ func (p *Pacer) Kick(input bool) {
 // arm runs step after d. Called with mu held.
 func (p *Pacer) arm(d time.Duration) {
 	if p.timer == nil {
-		p.timer = time.AfterFunc(d, p.step)
+		p.timer = p.afterFunc(d, p.step)
 		return
 	}
 	p.timer.Reset(d)
