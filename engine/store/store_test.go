@@ -176,7 +176,7 @@ func TestWatchSeesOtherWriters(t *testing.T) {
 	a, b := open(t, path), open(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := events.Watch(ctx, a, 20*time.Millisecond, events.Options{})
+	ch := events.Watch(ctx, a, 20*time.Millisecond, events.Options{Since: time.Now()}) // however late it starts
 	time.Sleep(50 * time.Millisecond)
 	b.Update(ctx, func(tx *Tx) error {
 		return tx.AddEvent(events.Event{Type: events.TypeImage, Action: events.ActionPull, Actor: "x", Attributes: map[string]string{"name": "busybox"}})
@@ -221,7 +221,9 @@ func TestWakeOnAnotherWriter(t *testing.T) {
 	if a.Wake(ctx) == nil {
 		t.Fatal("no inotify watch on the WAL")
 	}
-	ch := events.Watch(ctx, a, time.Hour, events.Options{})
+	// From a time before the write: however late the watch's goroutine
+	// starts, the event is one it sends.
+	ch := events.Watch(ctx, a, time.Hour, events.Options{Since: time.Now()})
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	b.Update(ctx, func(tx *Tx) error {
