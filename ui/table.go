@@ -153,15 +153,21 @@ func (t *Table) Window() (from, to int) {
 }
 
 func (t *Table) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(len(t.rows)-1, 0))
-	vis := t.visible()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
+	t.cursor, t.offset = FollowCursor(t.cursor, t.offset, len(t.rows), t.visible())
+}
+
+// FollowCursor keeps a cursor on one of n lines and the first line shown,
+// offset, where the cursor is in sight of a window of vis lines, moving
+// the window as little as it can and never past the end.
+func FollowCursor(cursor, offset, n, vis int) (int, int) {
+	cursor = min(max(cursor, 0), max(n-1, 0))
+	if cursor < offset {
+		offset = cursor
 	}
-	if t.cursor >= t.offset+vis {
-		t.offset = t.cursor - vis + 1
+	if cursor >= offset+vis {
+		offset = cursor - vis + 1
 	}
-	t.offset = min(max(t.offset, 0), max(len(t.rows)-vis, 0))
+	return cursor, min(max(offset, 0), max(n-vis, 0))
 }
 
 // Update moves the cursor for the navigation keys of km and reports whether

@@ -150,12 +150,17 @@ func completeObjectVerb(kind string) func(a *App, prev []string, word string) []
 	}
 }
 
+// splitVerb is a command's first argument, the verb, and the others.
+func splitVerb(args []string) (verb string, rest []string) {
+	if len(args) == 0 {
+		return "", nil
+	}
+	return args[0], args[1:]
+}
+
 func cmdNetwork(a *App, args []string) (tea.Cmd, error) {
 	eng, ctx := a.env.eng, a.env.ctx
-	verb, rest := "", []string(nil)
-	if len(args) > 0 {
-		verb, rest = args[0], args[1:]
-	}
+	verb, rest := splitVerb(args)
 	switch verb {
 	case "create":
 		var o network.CreateOptions
@@ -205,10 +210,7 @@ func cmdNetwork(a *App, args []string) (tea.Cmd, error) {
 
 func cmdVolume(a *App, args []string) (tea.Cmd, error) {
 	eng, ctx := a.env.eng, a.env.ctx
-	verb, rest := "", []string(nil)
-	if len(args) > 0 {
-		verb, rest = args[0], args[1:]
-	}
+	verb, rest := splitVerb(args)
 	switch verb {
 	case "create":
 		if len(rest) > 1 {

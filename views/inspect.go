@@ -168,15 +168,7 @@ func (t *inspectTab) moveTo(n *jsonNode) {
 }
 
 func (t *inspectTab) clamp() {
-	t.cursor = min(max(t.cursor, 0), max(len(t.lines)-1, 0))
-	h := t.bodyHeight()
-	if t.cursor < t.offset {
-		t.offset = t.cursor
-	}
-	if t.cursor >= t.offset+h {
-		t.offset = t.cursor - h + 1
-	}
-	t.offset = min(max(t.offset, 0), max(len(t.lines)-h, 0))
+	t.cursor, t.offset = ui.FollowCursor(t.cursor, t.offset, len(t.lines), t.bodyHeight())
 }
 
 // bodyHeight is the lines of JSON shown: the search line takes one.

@@ -13,70 +13,66 @@ import (
 // renderRow draws row y of the emulator's screen with its colours and
 // attributes, exactly cols cells, ending with every style reset.
 func renderRow(em *vt.Emulator, y, cols int) string {
-	var b strings.Builder
-	var pen uv.Style
-	w := 0
+	var p cellPen
 	for x := 0; x < cols; {
 		c := em.CellAt(x, y)
 		if c == nil || c.IsZero() {
 			x++
 			continue
 		}
-		if !c.Style.Equal(&pen) {
-			if c.Style.IsZero() {
-				b.WriteString(ansi.ResetStyle)
-			} else {
-				b.WriteString(ansi.ResetStyle)
-				b.WriteString(c.Style.String())
-			}
-			pen = c.Style
-		}
-		content := c.Content
-		if content == "" {
-			content = " "
-		}
-		b.WriteString(content)
-		cw := max(c.Width, 1)
-		w += cw
-		x += cw
+		x += p.put(c)
 	}
-	if !pen.IsZero() {
-		b.WriteString(ansi.ResetStyle)
+	s := p.end()
+	if p.w < cols {
+		s += strings.Repeat(" ", cols-p.w)
 	}
-	if w < cols {
-		b.WriteString(strings.Repeat(" ", cols-w))
-	}
-	return b.String()
+	return s
 }
 
-// renderLine draws a scrollback line, cut or padded to cols cells.
+// renderLine draws a scrollback line, cut to cols cells.
 func renderLine(l uv.Line, cols int) string {
-	var b strings.Builder
-	var pen uv.Style
-	w := 0
-	for i := 0; i < len(l) && w < cols; i++ {
-		c := &l[i]
-		if c.IsZero() {
-			continue
+	var p cellPen
+	for i := 0; i < len(l) && p.w < cols; i++ {
+		if c := &l[i]; !c.IsZero() {
+			p.put(c)
 		}
-		if !c.Style.Equal(&pen) {
-			b.WriteString(ansi.ResetStyle)
-			if !c.Style.IsZero() {
-				b.WriteString(c.Style.String())
-			}
-			pen = c.Style
-		}
-		content := c.Content
-		if content == "" {
-			content = " "
-		}
-		b.WriteString(content)
-		w += max(c.Width, 1)
 	}
-	if !pen.IsZero() {
-		b.WriteString(ansi.ResetStyle)
+	return p.end()
+}
+
+// cellPen writes cells with their styles, a style's sequence only where
+// it changes from the cell before.
+type cellPen struct {
+	b     strings.Builder
+	style uv.Style
+	w     int // cells written
+}
+
+// put writes c and returns its width.
+func (p *cellPen) put(c *uv.Cell) int {
+	if !c.Style.Equal(&p.style) {
+		p.b.WriteString(ansi.ResetStyle)
+		if !c.Style.IsZero() {
+			p.b.WriteString(c.Style.String())
+		}
+		p.style = c.Style
 	}
-	return b.String()
+	content := c.Content
+	if content == "" {
+		content = " "
+	}
+	p.b.WriteString(content)
+	cw := max(c.Width, 1)
+	p.w += cw
+	return cw
+}
+
+// end is what was written, every style reset.
+func (p *cellPen) end() string {
+	if !p.style.IsZero() {
+		p.b.WriteString(ansi.ResetStyle)
+	}
+	return p.b.String()
 }
 
 // ring keeps the last n lines scrolled off, rendered: a line of 80 plain
