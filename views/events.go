@@ -124,7 +124,9 @@ func typeLabel(t events.Type) string {
 // Only the new events are filtered and drawn: a burst into a full pane
 // costs as much as the burst.
 func (v *eventsView) add(evs []events.Event) {
-	evs = slices.DeleteFunc(slices.Clone(evs), func(ev events.Event) bool { return ev.ID <= v.last })
+	for len(evs) > 0 && evs[0].ID <= v.last { // by ID: those the history gave
+		evs = evs[1:]
+	}
 	if len(evs) == 0 {
 		return
 	}

@@ -140,12 +140,7 @@ func (s *Service) mutate(ctx context.Context, id string, fn func(c *Container) (
 			return err
 		}
 		if ev != nil {
-			ev.Type, ev.Actor = events.TypeContainer, id
-			if ev.Attributes == nil {
-				ev.Attributes = map[string]string{}
-			}
-			ev.Attributes["name"], ev.Attributes["image"] = c.Name, c.Config.Image
-			return tx.AddEvent(*ev)
+			return s.event(tx, c, ev.Action, ev.Attributes)
 		}
 		return nil
 	})

@@ -329,23 +329,25 @@ func endpoint(e store.Endpoint, n *Network) Endpoint {
 // ContainerEndpoints lists the networks a container is on, in the order
 // it joined them, read in the caller's transaction.
 func (m *Manager) ContainerEndpoints(tx *store.Tx, containerID string) ([]Endpoint, error) {
+	return containerEndpoints(tx, containerID)
+}
+
+// containerEndpoints is ContainerEndpoints, which needs no manager: one
+// endpoint a network.
+func containerEndpoints(tx *store.Tx, containerID string) ([]Endpoint, error) {
 	eps, err := tx.ContainerEndpoints(containerID)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Endpoint, 0, len(eps))
-	cache := map[string]*Network{}
 	for _, e := range eps {
-		n := cache[e.NetworkID]
-		if n == nil {
-			rec, err := tx.Network(e.NetworkID)
-			if err != nil {
-				return nil, err
-			}
-			if n, err = decode(rec); err != nil {
-				return nil, err
-			}
-			cache[e.NetworkID] = n
+		rec, err := tx.Network(e.NetworkID)
+		if err != nil {
+			return nil, err
+		}
+		n, err := decode(rec)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, endpoint(e, n))
 	}
@@ -617,23 +619,15 @@ func (m *Manager) Disconnect(tx *store.Tx, containerID, ref string) (*Network, e
 // comes after, as in Docker). It needs no manager, so that a monitor
 // removing a --rm container records the same.
 func Release(tx *store.Tx, containerID string) error {
-	eps, err := tx.ContainerEndpoints(containerID)
+	eps, err := containerEndpoints(tx, containerID)
 	if err != nil {
 		return err
 	}
 	for _, e := range eps {
-		rec, err := tx.Network(e.NetworkID)
-		if err != nil {
+		if err := tx.DeleteEndpoint(containerID, e.Network.ID); err != nil && !errdefs.IsNotFound(err) {
 			return err
 		}
-		n, err := decode(rec)
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteEndpoint(containerID, n.ID); err != nil && !errdefs.IsNotFound(err) {
-			return err
-		}
-		if err := endpointEvent(tx, n, ActionDisconnect, containerID); err != nil {
+		if err := endpointEvent(tx, e.Network, ActionDisconnect, containerID); err != nil {
 			return err
 		}
 	}
