@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -41,12 +42,10 @@ func (a *app) eventsCmd() *cobra.Command {
 					return err
 				}
 			}
-			if format.IsTable(tmpl) {
-				return errdefs.InvalidArgument("berth events --format: a table is not supported (as in docker): use json or a template")
-			}
-			if tmpl != "" { // a bad template fails now, not at the first event
-				if err := format.Write(a.out, tmpl, nil, []*format.Event{}); err != nil {
-					return err
+			var write func(io.Writer, any) error
+			if tmpl != "" { // parsed once; a bad one fails now, not at the first event
+				if write, err = format.Stream(tmpl); err != nil {
+					return fmt.Errorf("berth events --format: %w", err)
 				}
 			}
 			eng, err := a.engine()
@@ -57,9 +56,9 @@ func (a *app) eventsCmd() *cobra.Command {
 				if !f.match(ev) {
 					continue
 				}
-				if tmpl == "" {
+				if write == nil {
 					fmt.Fprintln(a.out, eventLine(ev))
-				} else if err := format.Write(a.out, tmpl, nil, []*format.Event{format.NewEvent(ev)}); err != nil {
+				} else if err := write(a.out, format.NewEvent(ev)); err != nil {
 					return err
 				}
 			}

@@ -92,14 +92,21 @@ func TestEventFormat(t *testing.T) {
 	ev := events.Event{ID: 9, Time: at, Type: events.TypeContainer, Action: "die", Actor: "f1",
 		Attributes: map[string]string{"name": "web", "image": "nginx", "exitCode": "3"}}
 	var out bytes.Buffer
-	if err := format.Write(&out, "{{.Status}} {{.ID}} {{.From}} {{.Action}} {{.Actor.Attributes.exitCode}} {{.TimeNano}}", nil, []*format.Event{format.NewEvent(ev)}); err != nil {
+	write, err := format.Stream("{{.Status}} {{.ID}} {{.From}} {{.Action}} {{.Actor.Attributes.exitCode}} {{.TimeNano}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := write(&out, format.NewEvent(ev)); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); got != "die f1 nginx die 3 1764590400000000123\n" {
 		t.Errorf("template: %q", got)
 	}
 	out.Reset()
-	if err := format.Write(&out, "json", nil, []*format.Event{format.NewEvent(ev)}); err != nil {
+	if write, err = format.Stream("json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(&out, format.NewEvent(ev)); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any
@@ -109,6 +116,11 @@ func TestEventFormat(t *testing.T) {
 	for _, k := range []string{"status", "id", "from", "Type", "Action", "Actor", "scope", "time", "timeNano"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("json lacks %q: %s", k, out.String())
+		}
+	}
+	for _, bad := range []string{"table {{.Action}}", "{{.Action"} {
+		if _, err := format.Stream(bad); err == nil {
+			t.Errorf("--format %q: no error", bad)
 		}
 	}
 }

@@ -189,6 +189,29 @@ func Write[R any](w io.Writer, f string, header Header, rows []R) error {
 	return err
 }
 
+// Stream parses the --format value f once, for rows printed one at a time
+// as they come (events): the function writes a row and a newline. A table
+// has no meaning there: nothing aligns rows not yet seen.
+func Stream(f string) (func(w io.Writer, row any) error, error) {
+	text, table := prepare(f)
+	if table {
+		return nil, errdefs.InvalidArgument("a table format needs every row at once: use json or a template")
+	}
+	t, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return func(w io.Writer, row any) error {
+		var b bytes.Buffer
+		if err := t.Execute(&b, row); err != nil {
+			return errdefs.InvalidArgument("template parsing error: %v", err)
+		}
+		b.WriteByte('\n')
+		_, err := b.WriteTo(w)
+		return err
+	}, nil
+}
+
 // Ellipsis shortens s to n characters, the last one "…" (docker's
 // Ellipsis, counting characters rather than terminal cells).
 func Ellipsis(s string, n int) string {
