@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	"berth/themes"
 )
 
 // Paint is a plain style (colours and attributes: no padding, margins,
@@ -24,6 +26,22 @@ func NewPaint(s lipgloss.Style) Paint {
 		return Paint{}
 	}
 	return Paint{pre: r[:i], post: r[i+len(paintMark):]}
+}
+
+// Themed is what a view makes from the theme's styles, its paints, kept
+// until the theme changes. :theme changes the styles in place (they are
+// shared by pointer), so the theme's name tells, not the styles' address.
+type Themed[T any] struct {
+	theme string // the theme v was made in; "" before the first
+	v     T
+}
+
+// Get is the value for st's theme: the one kept, or make's.
+func (c *Themed[T]) Get(st *themes.Styles, make func(*themes.Styles) T) T {
+	if c.theme == "" || c.theme != st.Theme.Name {
+		c.v, c.theme = make(st), st.Theme.Name
+	}
+	return c.v
 }
 
 // Render is text in the style; "" stays "".

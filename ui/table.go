@@ -58,6 +58,7 @@ type Row struct {
 // optional sort marker. It is a component: SetSize, Update (keys), View.
 type Table struct {
 	st       *themes.Styles
+	painter  Themed[painter] // st's table styles as escape sequences
 	cols     []Column
 	rows     []Row
 	cursor   int
@@ -439,7 +440,7 @@ func (t *Table) View() string {
 	if t.width <= 0 || t.height <= 0 {
 		return ""
 	}
-	paint := newPainter(t.st)
+	paint := t.painter.Get(t.st, newPainter)
 	key := t.viewKey(paint)
 	if t.frame != "" && t.frameKey == key {
 		return t.frame
@@ -535,12 +536,8 @@ func sparkTail(text string) (head, tail string, ok bool) {
 
 // wrapOf is what style puts before and after a one-line text.
 func wrapOf(style lipgloss.Style) [2]string {
-	const mark = "\x00"
-	before, after, ok := strings.Cut(style.Render(mark), mark)
-	if !ok {
-		return [2]string{}
-	}
-	return [2]string{before, after}
+	p := NewPaint(style)
+	return [2]string{p.pre, p.post}
 }
 
 // joinCells lays out plain cells in the columns idx.

@@ -163,8 +163,14 @@ func TestCommandLine(t *testing.T) {
 	// place: the pane's paints must follow).
 	h.settle()
 	light := themes.New(themes.Light())
-	if got, want := h.containers().paints.running.Render("x"), light.State.Running.Render("x"); got != want {
-		t.Errorf("running status after :theme light: %q, want %q", got, want)
+	v := h.containers()
+	i := slices.IndexFunc(v.shown, func(r containerRow) bool { return r.State.Status == container.Running && r.Busy == "" })
+	if i < 0 {
+		t.Fatal("no running container listed")
+	}
+	row := v.rowCache[v.shown[i].ID].row
+	if got, want := row.Paint[ccolStatus].Render("x"), light.State.Running.Render("x"); got != want {
+		t.Errorf("%s's running status after :theme light: %q, want %q", v.shown[i].Name, got, want)
 	}
 	h.command("theme mauve")
 	h.waitScreen(`:theme: no theme "mauve": choose dark, light, high-contrast`)

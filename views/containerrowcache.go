@@ -14,7 +14,7 @@ import (
 // rowCacheKey is what a row was rendered from.
 type rowCacheKey struct {
 	list, stats, clock int // generations
-	busy, spin         string
+	busy, spin, theme  string
 }
 
 type cachedRow struct {
@@ -29,13 +29,11 @@ func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 	if v.rowCache == nil || len(v.rowCache) > 2*len(rows)+16 {
 		v.rowCache = make(map[string]cachedRow, len(rows)) // containers gone: start afresh
 	}
-	if v.paints.theme != v.env.Styles.Theme.Name { // the first rows, or :theme (which changes the styles in place)
-		v.paints, v.rowCache = newStatePaints(v.env.Styles), map[string]cachedRow{}
-	}
+	paints := v.paints.Get(v.env.Styles, newStatePaints)
 	spin := spinner.MiniDot.Frames[v.spin]
 	now := v.env.now()
 	for i, r := range rows {
-		key := rowCacheKey{list: v.listGen, stats: v.statsGen[r.ID], clock: v.clockGen, busy: r.Busy}
+		key := rowCacheKey{list: v.listGen, stats: v.statsGen[r.ID], clock: v.clockGen, busy: r.Busy, theme: v.env.Styles.Theme.Name}
 		if r.Busy != "" {
 			key.spin = spin
 		}
@@ -43,7 +41,7 @@ func (v *containersView) renderRows(rows []containerRow) []ui.Row {
 			out[i] = c.row
 			continue
 		}
-		out[i] = containerTableRows(v.paints, rows[i:i+1], now, spin)[0]
+		out[i] = containerTableRows(paints, rows[i:i+1], now, spin)[0]
 		out[i].Widths = ui.CellWidths(out[i].Cells) // measured once, not at every reading
 		v.rowCache[r.ID] = cachedRow{key: key, row: out[i]}
 	}

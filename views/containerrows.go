@@ -290,12 +290,11 @@ func stateKindOf(s container.State) stateKind {
 // statePaints are the theme's state styles as ui.Paints, made once per
 // theme: the status cell of every row drawn is painted with one.
 type statePaints struct {
-	theme                                  string // the name of the theme they come from; "" before any
 	running, paused, failed, stopped, busy ui.Paint
 }
 
 func newStatePaints(st *themes.Styles) statePaints {
-	return statePaints{theme: st.Theme.Name, running: ui.NewPaint(st.State.Running), paused: ui.NewPaint(st.State.Paused),
+	return statePaints{running: ui.NewPaint(st.State.Running), paused: ui.NewPaint(st.State.Paused),
 		failed: ui.NewPaint(st.State.Failed), stopped: ui.NewPaint(st.State.Stopped), busy: ui.NewPaint(st.State.Busy)}
 }
 

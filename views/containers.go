@@ -78,7 +78,7 @@ type containersView struct {
 	onScreen     bool                        // the app draws the pane: stats are read
 	statsGen     map[string]int              // by container: bumped when its stats change
 	rowCache     map[string]cachedRow        // rendered rows, by container ID
-	paints       statePaints                 // the status cell's, of the theme
+	paints       ui.Themed[statePaints]      // the status cell's
 	listGen      int                         // bumped at every listing
 	clockGen     int                         // bumped at every clock tick (ages)
 	lastKey      time.Time                   // of the last key: the sampler slows down when idle

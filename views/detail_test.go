@@ -136,23 +136,6 @@ func (f *detailFake) ContainerStats(ctx context.Context, ref string) (container.
 	return s, nil
 }
 
-// poll pumps messages until cond holds, checking it every few
-// milliseconds too: what cond waits for (a log closed) may come from a
-// goroutine after the last message.
-func (h *harness) poll(what string, cond func() bool) {
-	h.t.Helper()
-	deadline := time.After(3 * time.Second)
-	for !cond() {
-		select {
-		case msg := <-h.msgs:
-			h.send(msg)
-		case <-time.After(5 * time.Millisecond):
-		case <-deadline:
-			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
-		}
-	}
-}
-
 // detailHarness is the app on sampleEngine's containers with the detail
 // fake as its engine.
 func detailHarness(t *testing.T, w, h int) (*harness, *detailFake) {
@@ -204,14 +187,14 @@ func TestDetailTabKeys(t *testing.T) {
 	h.keys("v")
 	h.waitScreen("─ web ─", "lines", "1 Logs  2 Stats  3 Inspect  4 Env  5 Top  6 Mounts/Ports")
 	web := fe.log(hexID("a1"))
-	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.waitFor("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	if h.openTab() != "Logs" || !h.area().focused {
 		t.Fatalf("v opened %q", h.openTab())
 	}
 
 	// ] closes the log and opens Stats.
 	h.keys("]")
-	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
+	h.waitFor("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 	h.waitScreen("CPU", "Memory", "Net received", "Block written")
 	if h.openTab() != "Stats" {
 		t.Fatalf("] opened %q", h.openTab())
@@ -325,16 +308,16 @@ func TestDetailFollowsSelection(t *testing.T) {
 	h.keys("j") // the area opened on the first row before the fake engine was in place
 	want, _ := h.containers().selected()
 	first := fe.log(want.ID)
-	h.poll("the selected row's log open", func() bool { o, _, _ := first.stats(); return o == 1 })
+	h.waitFor("the selected row's log open", func() bool { o, _, _ := first.stats(); return o == 1 })
 	if d.focused {
 		t.Error("the docked area took the focus")
 	}
 	// Five rows down quickly: the log left closes at once, one new one
 	// opens after the rest, for the row the cursor stops on.
 	h.keys("j", "j", "j", "j", "j")
-	h.poll("the log of the row left closed", func() bool { _, c, _ := first.stats(); return c == 1 })
+	h.waitFor("the log of the row left closed", func() bool { _, c, _ := first.stats(); return c == 1 })
 	at, _ := h.containers().selected()
-	h.poll("the log of the row the cursor rests on", func() bool { o, _, _ := fe.log(at.ID).stats(); return o == 1 })
+	h.waitFor("the log of the row the cursor rests on", func() bool { o, _, _ := fe.log(at.ID).stats(); return o == 1 })
 	h.settle()
 	fe.mu.Lock()
 	opened := len(fe.opened)
@@ -374,9 +357,9 @@ func TestDetailClosesOffScreen(t *testing.T) {
 	h.selectRow("web")
 	h.keys("l")
 	web := fe.log(hexID("a1"))
-	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.waitFor("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	h.keys("esc")
-	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
+	h.waitFor("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 }
 
 func TestDetailInspectKeys(t *testing.T) {
@@ -435,12 +418,12 @@ func TestDetailClosesWhenPaneHidden(t *testing.T) {
 	h.selectRow("web")
 	h.keys("l")
 	web := fe.log(hexID("a1"))
-	h.poll("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.waitFor("the log opened", func() bool { o, _, _ := web.stats(); return o == 1 })
 	h.keys("tab") // the numbers pick tabs while the area has the keys
 	h.waitScreen("Networks (")
-	h.poll("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
+	h.waitFor("the log closed", func() bool { _, c, _ := web.stats(); return c == 1 })
 	h.keys("shift+tab")
-	h.poll("the log opened again", func() bool { o, _, _ := web.stats(); return o == 2 })
+	h.waitFor("the log opened again", func() bool { o, _, _ := web.stats(); return o == 2 })
 	h.waitScreen("─ web ─", "lines")
 }
 
@@ -450,8 +433,8 @@ func TestDetailDocksOnResize(t *testing.T) {
 	h.selectRow("web")
 	web := fe.log(hexID("a1"))
 	h.send(tea.WindowSizeMsg{Width: 200, Height: 60})
-	h.poll("the docked Logs tab's log open", func() bool { o, _, _ := web.stats(); return o == 1 })
+	h.waitFor("the docked Logs tab's log open", func() bool { o, _, _ := web.stats(); return o == 1 })
 	h.waitScreen("─ web ─", "lines", "Containers (6)")
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	h.poll("the log closed once the area has no room", func() bool { _, c, _ := web.stats(); return c == 1 })
+	h.waitFor("the log closed once the area has no room", func() bool { _, c, _ := web.stats(); return c == 1 })
 }

@@ -128,7 +128,9 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-// waitFor pumps messages until cond holds, failing after a timeout.
+// waitFor pumps messages until cond holds, failing after a timeout. It
+// checks cond every few milliseconds too: what cond waits for (a log
+// closed) may come from a goroutine after the last message.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
 	deadline := time.After(3 * time.Second)
@@ -136,6 +138,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 		select {
 		case msg := <-h.msgs:
 			h.send(msg)
+		case <-time.After(5 * time.Millisecond):
 		case <-deadline:
 			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
 		}

@@ -15,10 +15,10 @@ import (
 // JSON, coloured by token kind, with a cursor line, folding of objects and
 // arrays, and search with n/N.
 type inspectTab struct {
-	env   *env
-	load  func(ctx context.Context, eng Engine) (any, error)
-	keys  inspectKeys
-	paint *jsonPaints
+	env    *env
+	load   func(ctx context.Context, eng Engine) (any, error)
+	keys   inspectKeys
+	paints ui.Themed[*jsonPaints]
 
 	gen     int // of the last load asked for
 	loading bool
@@ -51,11 +51,14 @@ type inspectLoadedMsg struct {
 }
 
 func newInspectTab(e *env, load func(ctx context.Context, eng Engine) (any, error)) *inspectTab {
-	t := &inspectTab{env: e, load: load, paint: newJSONPaints(e.Styles), search: ui.NewTextInput(e.Styles, "/", "search"), keys: e.tabKeys().inspect}
+	t := &inspectTab{env: e, load: load, search: ui.NewTextInput(e.Styles, "/", "search"), keys: e.tabKeys().inspect}
 	return t
 }
 
 // Title is the tab's name.
+// paint is the JSON's paints in the theme.
+func (t *inspectTab) paint() *jsonPaints { return t.paints.Get(t.env.Styles, newJSONPaints) }
+
 func (t *inspectTab) Title() string { return "Inspect" }
 
 // Open loads the document again: it shows the object as it is now.
@@ -290,7 +293,7 @@ func (t *inspectTab) find() {
 		return
 	}
 	for _, n := range jsonNodes(t.root) {
-		if len(matchRanges(plainText(jsonLine{node: n}.segments(t.paint)), t.query)) > 0 {
+		if len(matchRanges(plainText(jsonLine{node: n}.segments(t.paint())), t.query)) > 0 {
 			t.matches = append(t.matches, n)
 		}
 	}
@@ -346,7 +349,7 @@ func (t *inspectTab) View() string {
 	}
 	for i := t.offset; i < len(t.lines) && i < t.offset+h; i++ {
 		l := t.lines[i]
-		segs := l.segments(t.paint)
+		segs := l.segments(t.paint())
 		segs[0].text = " " + segs[0].text // the frame's inner margin
 		if i == t.cursor {
 			out = append(out, st.JSON.Cursor.Render(ui.Fit(plainText(segs), t.width)))
@@ -356,9 +359,9 @@ func (t *inspectTab) View() string {
 		if !l.close {
 			ranges = matchRanges(plainText(segs), t.query)
 		}
-		match := t.paint.Match
+		match := t.paint().Match
 		if l.node == current {
-			match = t.paint.Current
+			match = t.paint().Current
 		}
 		out = append(out, ui.Truncate(renderSegs(segs, ranges, match), t.width))
 	}

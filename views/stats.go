@@ -11,6 +11,7 @@ import (
 
 	"berth/engine/container"
 	"berth/internal/units"
+	"berth/themes"
 	"berth/ui"
 )
 
@@ -37,7 +38,7 @@ type statsTab struct {
 	hasLast bool
 	series  statsSeries
 	err     error
-	paints  *statsPaints
+	paints  ui.Themed[statsPaints]
 
 	width, height int
 }
@@ -158,11 +159,10 @@ func (t *statsTab) View() string {
 	case !t.hasLast:
 		return st.Table.Empty.Render(" Reading…")
 	}
-	if t.paints == nil {
-		t.paints = &statsPaints{ui.NewPaint(st.Chart.Primary), ui.NewPaint(st.Chart.Secondary),
+	p := t.paints.Get(st, func(st *themes.Styles) statsPaints {
+		return statsPaints{ui.NewPaint(st.Chart.Primary), ui.NewPaint(st.Chart.Secondary),
 			ui.NewPaint(st.Chart.Label), ui.NewPaint(st.Chart.Scale)}
-	}
-	p := t.paints
+	})
 	return statsView(p.primary, p.secondary, p.label, p.scale, t.series, t.last, t.width, t.height)
 }
 
