@@ -35,7 +35,7 @@ func TestTUIMarkAndStopTwo(t *testing.T) {
 	tm.keys("x")
 	tm.waitFor(5*time.Second, "Stop containers", "Stop 2 containers", "y yes")
 	tm.keys("y")
-	screen = tm.waitFor(20*time.Second, "Stopped 2 containers")
+	tm.waitFor(20*time.Second, "Stopped 2 containers")
 	eventually(t, 10*time.Second, "both rows exited", func() bool {
 		s := tm.screen()
 		return strings.Contains(lineOf(s, "alpha-1"), "Exited (0)") && strings.Contains(lineOf(s, "alpha-2"), "Exited (0)")

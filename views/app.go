@@ -350,7 +350,7 @@ func (a *App) quit() tea.Cmd {
 func (a *App) switchPane(msg tea.KeyPressMsg) tea.Cmd {
 	km := a.env.Keys
 	n := len(a.panes)
-	next := a.active
+	var next int
 	switch {
 	case km.NextPane.Matches(msg):
 		next = (a.active + 1) % n

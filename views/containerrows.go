@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
-
 	"berth/engine/container"
 	"berth/internal/units"
 	"berth/themes"
@@ -247,19 +245,6 @@ func filterContainerRows(rows []containerRow, q string, runningOnly bool) []cont
 
 // alive reports whether `docker ps` without -a lists a container in s.
 func alive(s container.Status) bool { return s.Active() || s == container.Restarting }
-
-// stateStyle is the style of a status by its meaning.
-func stateStyle(st *themes.Styles, s container.State) lipgloss.Style {
-	switch stateKindOf(s) {
-	case kindRunning:
-		return st.State.Running
-	case kindPaused:
-		return st.State.Paused
-	case kindFailed:
-		return st.State.Failed
-	}
-	return st.State.Stopped
-}
 
 // stateKind is what a state's colour says.
 type stateKind int

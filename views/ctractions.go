@@ -30,18 +30,18 @@ const (
 	actForceRemove
 )
 
-var actionWords = [...]struct{ verb, doing, done string }{
-	actStart:       {"Start", "Starting", "Started"},
-	actStop:        {"Stop", "Stopping", "Stopped"},
-	actRestart:     {"Restart", "Restarting", "Restarted"},
-	actKill:        {"Kill", "Killing", "Killed"},
-	actPause:       {"Pause", "Pausing", "Paused"},
-	actUnpause:     {"Unpause", "Unpausing", "Unpaused"},
-	actRemove:      {"Remove", "Removing", "Removed"},
-	actForceRemove: {"Force remove", "Removing", "Removed"},
+// actionWords are what the status says while an action runs and after.
+var actionWords = [...]struct{ doing, done string }{
+	actStart:       {"Starting", "Started"},
+	actStop:        {"Stopping", "Stopped"},
+	actRestart:     {"Restarting", "Restarted"},
+	actKill:        {"Killing", "Killed"},
+	actPause:       {"Pausing", "Paused"},
+	actUnpause:     {"Unpausing", "Unpaused"},
+	actRemove:      {"Removing", "Removed"},
+	actForceRemove: {"Removing", "Removed"},
 }
 
-func (a ctrAction) verb() string  { return actionWords[a].verb }
 func (a ctrAction) doing() string { return actionWords[a].doing }
 func (a ctrAction) done() string  { return actionWords[a].done }
 

@@ -453,13 +453,6 @@ func (f *fakeEngine) ContainerLogs(ctx context.Context, ref string, o monitor.Lo
 	}
 }
 
-// send writes lines to the log as the container would.
-func (l *fakeLogs) send(stream string, lines ...string) {
-	for _, s := range lines {
-		l.lines <- monitor.LogEntry{Stream: stream, Time: testNow, Line: []byte(s + "\n")}
-	}
-}
-
 func (f *fakeEngine) RunContainer(ctx context.Context, o container.CreateOptions) (*container.Container, error) {
 	f.mu.Lock()
 	f.runs = append(f.runs, o)

@@ -63,25 +63,6 @@ func (h *harness) containers() *containersView { return h.app.panes[paneContaine
 // images is the Images pane.
 func (h *harness) images() *imagesView { return h.app.panes[paneImages].(*imagesView) }
 
-// nextLogs waits for the app to call ContainerLogs for a stream still open.
-func (h *harness) nextLogs() *fakeLogs {
-	h.t.Helper()
-	deadline := time.After(3 * time.Second)
-	for {
-		select {
-		case l := <-h.eng.logs:
-			if l.ctx.Err() != nil {
-				continue // the stream of a tab closed since (a docked Logs tab following the selection)
-			}
-			return l
-		case msg := <-h.msgs:
-			h.send(msg)
-		case <-deadline:
-			h.t.Fatalf("ContainerLogs was not called; screen:\n%s", h.screen())
-		}
-	}
-}
-
 // run starts cmd; its message (or those of a batch) come back later.
 func (h *harness) run(cmd tea.Cmd) {
 	if cmd == nil {

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -210,13 +209,4 @@ func newLogsHarness(t *testing.T, w, h int) (*harness, *logFakeEngine) {
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.waitScreen("web", "12.34MiB")
 	return hs, le
-}
-
-// screenLines are the screen's lines, trailing spaces cut.
-func (h *harness) screenLines() []string {
-	lines := strings.Split(h.screen(), "\n")
-	for i := range lines {
-		lines[i] = strings.TrimRight(lines[i], " ")
-	}
-	return lines
 }
