@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"berth/engine"
 	"berth/engine/events"
 	"berth/themes"
 	"berth/ui"
@@ -75,7 +76,8 @@ type App struct {
 	helpOffset int       // lines the help is scrolled down by
 	dialog     ui.Dialog // the app's own: quitting with pulls running
 	status     ui.StatusLine
-	system     string // the engine's essentials, for the title bar
+	system     string      // the engine's essentials, for the title bar
+	sys        engine.Info // read once; the counts follow the lists' loads
 
 	width, height, dockH int
 }
@@ -225,7 +227,7 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		// One refresh per kind of object in a burst; the panes that show
 		// that kind reload, coalescing refreshes that come while a load runs.
 		a.eventLog.add(msg.Events)
-		cmds := []tea.Cmd{waitEvents(a.events), a.env.loadSysInfo()}
+		cmds := []tea.Cmd{waitEvents(a.events)}
 		seen := map[events.Type]bool{}
 		for _, ev := range msg.Events {
 			if !seen[ev.Type] {
@@ -236,9 +238,16 @@ func (a *App) route(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmds...)
 	case sysInfoMsg:
 		if msg.err == nil {
-			a.system = sysSummary(msg.info)
+			a.sys = msg.info
+			a.system = sysSummary(a.sys)
 		}
 		return nil
+	case listLoadedMsg[containerRow]:
+		a.countContainers(msg)
+		return a.broadcast(msg)
+	case listLoadedMsg[imageRow]:
+		a.countImages(msg)
+		return a.broadcast(msg)
 	case eventsClosedMsg:
 		if a.env.ctx.Err() == nil {
 			return ui.Status(ui.LevelError, "the engine's event stream ended: lists no longer follow changes; r refreshes")

@@ -633,3 +633,22 @@ func TestStartupGC(t *testing.T) {
 	}
 	restore()
 }
+
+// The title bar's counts follow the lists' loads: a container started
+// elsewhere shows in them without reading the engine's Info again.
+func TestTitleCountsFollowTheLists(t *testing.T) {
+	h, eng := newContainersHarness(t, 200, 40)
+	h.waitScreen("2/6 running · 3 images")
+	eng.mu.Lock()
+	calls := eng.infoCalls
+	eng.mu.Unlock()
+	if err := eng.StartContainer(context.Background(), "old"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitScreen("3/6 running · 3 images")
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	if eng.infoCalls != calls {
+		t.Errorf("Info read %d more times for a change the lists show", eng.infoCalls-calls)
+	}
+}

@@ -41,6 +41,7 @@ type fakeEngine struct {
 
 	containers []container.Summary
 	ctrLists   int
+	infoCalls  int // Info calls
 	ctrListErr error
 	ctrCalls   []ctrCall                 // every container action, in order
 	gates      map[string]chan struct{}  // an action of this method waits for a receive
@@ -146,6 +147,7 @@ func (p *fakePull) fail(err error)           { p.result <- pullOutcome{err: err}
 func (f *fakeEngine) Info(ctx context.Context) (engine.Info, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.infoCalls++
 	running := 0
 	for _, c := range f.containers {
 		if c.State.Status == container.Running {
