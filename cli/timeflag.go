@@ -26,17 +26,10 @@ func parseTimeFlag(flag, s string, now time.Time) (time.Time, error) {
 		}
 	}
 	sec, frac, _ := strings.Cut(s, ".")
-	if n, err := strconv.ParseInt(sec, 10, 64); err == nil && (frac == "" || isDigits(frac)) {
-		ns := int64(0)
-		if frac != "" {
-			f, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
-			ns = f
+	if n, err := strconv.ParseInt(sec, 10, 64); err == nil && len(frac) <= 9 {
+		if ns, err := strconv.ParseUint((frac + "000000000")[:9], 10, 64); err == nil {
+			return time.Unix(n, int64(ns)), nil
 		}
-		return time.Unix(n, ns), nil
 	}
 	return time.Time{}, errdefs.InvalidArgument("invalid --%s %q: use a duration ago (10m), an RFC 3339 time (2026-12-01T15:04:05Z), a date (2026-12-01) or Unix seconds", flag, s)
-}
-
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }
