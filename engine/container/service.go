@@ -252,22 +252,28 @@ func unmount(dir string) error {
 
 // all loads every container, newest first.
 func (s *Service) all(ctx context.Context) ([]*Container, error) {
-	var out []*Container
-	err := s.db.View(ctx, func(tx *store.Tx) error {
-		recs, err := tx.Containers()
+	recs, err := s.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Container, 0, len(recs))
+	for _, rec := range recs {
+		c, err := load(rec)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, rec := range recs {
-			c, err := load(rec)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// records are the stored containers, not decoded.
+func (s *Service) records(ctx context.Context) (recs []store.Container, err error) {
+	err = s.db.View(ctx, func(tx *store.Tx) error {
+		recs, err = tx.Containers()
+		return err
 	})
-	return out, err
+	return recs, err
 }
 
 // List returns the containers, newest first: running ones, or all.
