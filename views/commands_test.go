@@ -81,6 +81,7 @@ func TestCommandCompletion(t *testing.T) {
 	h, _ := newContainersHarness(t, 100, 30)
 	h.keys("1")
 	h.waitScreen("Images (4)")
+	h.waitFor("the networks listed", func() bool { return h.app.panes[paneNetworks].(*networksView).loaded })
 	for line, want := range map[string][]string{
 		"":                   {"containers", "create", "df", "diff", "events", "exec", "help", "history", "images", "inspect", "keys", "kill", "layers", "load", "logs", "network", "networks", "pause", "prune", "pull", "quit", "rename", "restart", "rm", "rmi", "run", "save", "start", "stats", "stop", "system", "tag", "theme", "top", "unpause", "volume", "volumes"},
 		"network ":           {"connect", "create", "disconnect", "prune", "rm"},

@@ -384,6 +384,9 @@ func TestKillKeyChoosesSignal(t *testing.T) {
 func TestVerbAdminCommands(t *testing.T) {
 	h, eng := newObjectsHarness(t, "2", 120, 30)
 	f := newVerbsFake(eng).use(h)
+	// Completion offers what the panes listed: the networks' first load
+	// may still be on its way.
+	h.waitFor("the networks listed", func() bool { return h.networks().loaded })
 	for line, want := range map[string][]string{
 		"restart -":                       {"-t", "--time"},
 		"rename ":                         {"cache", "db", "job", "old", "web", "worker"},
