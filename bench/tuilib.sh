@@ -4,7 +4,7 @@
 # (from $SRC, the repository by default), pulls busybox from a registry on
 # 127.0.0.1 that it stops again, and cleans everything up on exit: the tmux
 # server $SOCK and its socket, the registry, the containers, the root and
-# its bridge. After it: $out, $B (berth on the scratch root), $SOCK, $IMG.
+# its bridge with its firewall rules. After it: $out, $B (berth on the scratch root), $SOCK, $IMG.
 
 tui_cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
@@ -15,6 +15,10 @@ tui_cleanup() {
   br=$($B network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge 2>/dev/null || true)
   rm -rf "$out"
   [ -n "$br" ] && ip link del "$br" 2>/dev/null || true
+  # The bridge's firewall rules: a root removed by hand leaves them.
+  [ -n "$br" ] && for t in filter nat; do
+    iptables-save -t "$t" | grep -- "$br" | sed 's/^-A /-D /' | while read -r r; do eval iptables -t "$t" "$r"; done
+  done || true
 }
 
 tui_setup() { # NAME
